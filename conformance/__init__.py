@@ -1,0 +1,1 @@
+"""Conformance kit: tests any running implementation of `openapi.yaml` by its base URL."""
