@@ -1,23 +1,75 @@
-"""The ASGI application: the contract served by connexion.
-
-Stand-in until the behaviour modules land: every operation answers with its documented examples
-(connexion's MockResolver), and credentials are only checked for presence.
-"""
+"""The ASGI application: the admin API under /__mock/, and the contract served by connexion with the mock's
+pipeline in place of connexion's own security, validation and handlers."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
 
 import connexion
-from connexion.middleware.main import ConnexionMiddleware
-from connexion.middleware.security import SecurityMiddleware
-from connexion.mock import MockResolver
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.resolver import Resolver
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.contract import SPEC_PATH
+from mockserver.admin import PREFIX, admin_app
+from mockserver.pipeline import MockMiddleware, RoutingProbe
+from mockserver.settings import Settings
+from mockserver.state import Mock
+
+EXPOSED_HEADERS = [
+    "x-request-id", "klayrai-version", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+    "Retry-After", "facebook-api-version", "x-fb-trace-id", "X-Business-Use-Case-Usage", "WWW-Authenticate",
+]  # fmt: skip
 
 
-def create_app(spec_path: Path = SPEC_PATH) -> connexion.AsyncApp:
-    middlewares = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
-    app = connexion.AsyncApp(__name__, middlewares=middlewares)
-    app.add_api(spec_path, base_path="", resolver=MockResolver(mock_all=True))
-    return app
+def _never_called() -> None:
+    raise AssertionError("the mock pipeline answers every operation before connexion's handlers")
+
+
+class MockApp:
+    """Dispatches /__mock/ to the admin API and everything else to connexion; `mock` is the running state."""
+
+    def __init__(self, mock: Mock) -> None:
+        self.mock = mock
+        self.admin = admin_app(mock)
+        middlewares = [
+            ServerErrorMiddleware,
+            ExceptionMiddleware,
+            SwaggerUIMiddleware,
+            functools.partial(MockMiddleware, mock=mock),
+            RoutingMiddleware,
+            RoutingProbe,
+            LifespanMiddleware,
+            ContextMiddleware,
+        ]
+        self.api = connexion.AsyncApp(__name__, middlewares=middlewares)
+        self.api.add_api(mock.settings.spec, base_path="", resolver=Resolver(function_resolver=lambda _: _never_called))
+
+        self.entry: ASGIApp = self.dispatch
+        if mock.settings.cors_origins:
+            self.entry = CORSMiddleware(
+                self.dispatch,
+                allow_origins=list(mock.settings.cors_origins),
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=EXPOSED_HEADERS,
+            )
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+            await self.admin(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.entry(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> MockApp:
+    """The whole mock as one ASGI app; `app.mock` is its running state (world, scenarios, journal)."""
+    return MockApp(Mock.build(settings or Settings()))

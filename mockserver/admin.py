@@ -1,0 +1,154 @@
+"""The admin API under `/__mock/`: scenarios, rate limits, reset, the request journal, pending approvals, health and
+the world's credentials. It is the mock's own control surface, kept out of `openapi.yaml`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mockserver.ratelimit import Policy
+from mockserver.scenarios import LIMIT_SCHEMA, PreferenceError, schema_problems
+from mockserver.state import Mock
+
+PREFIX = "/__mock"
+
+
+def problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message}}, status_code=status)
+
+
+async def read_json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError as exc:
+        raise ValueError(f"body is not JSON: {exc}") from None
+
+
+def credentials(mock: Mock) -> dict[str, Any]:
+    world = mock.store.world
+    per_workspace: dict[str, int] = {}
+    for connection in world.connections:
+        per_workspace[connection.workspace_id] = per_workspace.get(connection.workspace_id, 0) + 1
+    return {
+        "klayrai": [
+            {
+                "x-api-key": key.key,
+                "workspace": key.workspace_id,
+                "plan": world.workspaces[key.workspace_id].plan,
+                "revoked": key.revoked,
+                "accounts": per_workspace.get(key.workspace_id, 0),
+            }
+            for key in world.api_keys.values()
+        ],
+        "graph": [
+            {
+                "access_token": token.token,
+                "name": token.name,
+                "business_ids": list(token.business_ids),
+                "expired": token.expired,
+                "can_manage": token.can_manage,
+            }
+            for token in world.tokens.values()
+        ],
+        "app_secret": world.app_secret,
+    }
+
+
+def admin_app(mock: Mock) -> Starlette:
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "world_version": mock.store.version, "requests": mock.journal.total})
+
+    async def show_credentials(request: Request) -> Response:
+        return JSONResponse(credentials(mock))
+
+    async def scenarios(request: Request) -> Response:
+        if request.method == "DELETE":
+            mock.scenarios.rules = []
+            return Response(status_code=204)
+        if request.method == "POST":
+            try:
+                rule = mock.scenarios.add(await read_json(request))
+            except (ValueError, PreferenceError) as exc:
+                return problem(400, str(exc))
+            return JSONResponse(rule.as_json(), status_code=201)
+        limits = [vars_of(p) for p in mock.limiter.policies]
+        return JSONResponse({"scenarios": [r.as_json() for r in mock.scenarios.rules], "rate_limits": limits})
+
+    async def scenario(request: Request) -> Response:
+        if mock.scenarios.remove(request.path_params["name"]):
+            return Response(status_code=204)
+        return problem(404, f"no scenario named '{request.path_params['name']}'")
+
+    async def rate_limits(request: Request) -> Response:
+        if request.method == "DELETE":
+            mock.limiter.set_policies([])
+            return Response(status_code=204)
+        try:
+            spec = await read_json(request)
+        except ValueError as exc:
+            return problem(400, str(exc))
+        problems = schema_problems(LIMIT_SCHEMA, spec, "rate_limit")
+        if problems:
+            return problem(400, "; ".join(problems))
+        policy = Policy(
+            spec.get("name", f"admin-{len(mock.limiter.policies)}"),
+            spec["limit"],
+            float(spec["window"]),
+            spec.get("operation", "*"),
+            spec.get("credential"),
+        )
+        mock.limiter.set_policies([*mock.limiter.policies, policy])
+        return JSONResponse(vars_of(policy), status_code=201)
+
+    async def reset(request: Request) -> Response:
+        mock.reset()
+        return JSONResponse({"status": "reset", "world_version": mock.store.version})
+
+    async def journal(request: Request) -> Response:
+        if request.method == "DELETE":
+            mock.journal.clear()
+            return Response(status_code=204)
+        params = request.query_params
+        try:
+            status = int(params["status"]) if "status" in params else None
+            limit = int(params.get("limit", "100"))
+        except ValueError:
+            return problem(400, "status and limit must be integers")
+        entries = mock.journal.query(params.get("operation"), status, max(1, min(limit, 10_000)))
+        return JSONResponse({"total": mock.journal.total, "entries": entries})
+
+    async def pending(request: Request) -> Response:
+        return JSONResponse([vars_of(r) for r in mock.store.pending()])
+
+    async def approve(request: Request) -> Response:
+        try:
+            spec = await read_json(request)
+            relation = mock.store.approve(str(spec["business_id"]), str(spec["adaccount_id"]))
+        except (ValueError, KeyError, TypeError):
+            return problem(400, 'body must be {"business_id": "...", "adaccount_id": "act_..."}')
+        if relation is None:
+            return problem(404, "no pending request for that business and ad account")
+        return JSONResponse(vars_of(relation))
+
+    return Starlette(
+        routes=[
+            Route(f"{PREFIX}/health", health),
+            Route(f"{PREFIX}/credentials", show_credentials),
+            Route(f"{PREFIX}/scenarios", scenarios, methods=["GET", "POST", "DELETE"]),
+            Route(f"{PREFIX}/scenarios/{{name}}", scenario, methods=["DELETE"]),
+            Route(f"{PREFIX}/rate-limits", rate_limits, methods=["POST", "DELETE"]),
+            Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+            Route(f"{PREFIX}/journal", journal, methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/pending", pending),
+            Route(f"{PREFIX}/pending/approve", approve, methods=["POST"]),
+        ]
+    )
+
+
+def vars_of(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__slots__}

@@ -1,0 +1,332 @@
+"""Behaviour of the Meta Graph `client_ad_accounts` edge: tokens, fields, cursors, summary, and access requests."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import random
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from mockserver.contract import Contract, Example
+from mockserver.errors import ApiError, GraphError
+from mockserver.exchange import Exchange, Reply, encode
+from mockserver.pagination import CursorCodec, cursor_window
+from mockserver.params import ParameterParser, ParamFault, ecma_pattern
+from mockserver.ratelimit import Usage
+from mockserver.store import AdAccount, Relation, Store, Token
+
+Json = dict[str, Any]
+
+DEFAULT_VERSION = "v25.0"
+VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
+BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")
+SUMMARY_ON = ("true", "total_count")
+BODY_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+
+
+def render_node(account: AdAccount, relation: Relation, fields: tuple[str, ...], world: Any) -> Json:
+    """An AdAccount node with exactly `fields` (plus `id`, always first)."""
+    node: Json = {"id": account.id}
+    for name in fields:
+        if name == "id":
+            continue
+        if name == "account_id":
+            node[name] = account.account_id
+        elif name == "business":
+            owner = world.businesses[account.owner_business_id]
+            node[name] = {"id": owner.id, "name": owner.name}
+        elif name == "permitted_tasks":
+            node[name] = list(relation.permitted_tasks)
+        else:
+            node[name] = getattr(account, name)
+    return node
+
+
+def parse_tasks(values: list[Any]) -> list[str]:
+    """`permitted_tasks` as sent: JSON array strings (the SDK), single-quoted arrays, comma lists, or real lists."""
+    tasks: list[str] = []
+    for value in values:
+        if isinstance(value, list):
+            tasks += [str(v) for v in value]
+            continue
+        text = str(value).strip()
+        for attempt in (text, text.replace("'", '"')):
+            try:
+                decoded = json.loads(attempt)
+            except ValueError:
+                continue
+            if isinstance(decoded, list):
+                tasks += [str(v) for v in decoded]
+                break
+        else:
+            tasks += [part.strip(" \t[]'\"") for part in text.split(",")]
+    return list(dict.fromkeys(tasks))
+
+
+class GraphApi:
+    name = "graph"
+    operations = ("listClientAdAccounts", "createClientAdAccount")
+
+    def __init__(self, contract: Contract, store: Store, seed: int) -> None:
+        self.contract = contract
+        self.store = store
+        self.rng = random.Random(seed)
+        self.cursors = CursorCodec(store.world.app_secret)
+        self.list_parser = ParameterParser(contract, "listClientAdAccounts", also_known=("access_token",))
+        self.default_fields = tuple(contract.operations["listClientAdAccounts"].definition["x-default-fields"])
+        create = contract.operations["createClientAdAccount"].definition
+        self.default_tasks = list(create["x-default-permitted-tasks"])
+        self.tasks = contract.deref({"$ref": "#/components/schemas/PermittedTask"})["enum"]
+        self.account_id_re = ecma_pattern(contract.deref({"$ref": "#/components/schemas/AdAccountIdInput"})["pattern"])
+        self.examples = {**contract.examples("listClientAdAccounts"), **contract.examples("createClientAdAccount")}
+
+    # ---- routing
+
+    @staticmethod
+    def owns(path: str) -> bool:
+        return True  # Graph is the catch-all: every path that is not another API's is a Graph path
+
+    def new_trace(self) -> str:
+        return base64.urlsafe_b64encode(self.rng.getrandbits(136).to_bytes(17, "big")).decode().rstrip("=")
+
+    def version(self, exchange: Exchange) -> str:
+        requested = exchange.incoming.path.split("/")[1] if exchange.incoming.path.count("/") >= 1 else ""
+        return requested if VERSION_RE.fullmatch(requested) else DEFAULT_VERSION
+
+    def not_found(self, exchange: Exchange) -> ApiError:
+        segments = [s for s in exchange.incoming.path.split("/") if s]
+        if segments and VERSION_RE.fullmatch(segments[0]):
+            segments = segments[1:]
+        if len(segments) > 1:
+            segments = segments[1:]
+        return GraphError.unknown_path("/" + "/".join(segments))
+
+    def method_not_allowed(self, exchange: Exchange, allowed: list[str]) -> ApiError:
+        segments = [s for s in exchange.incoming.path.split("/") if s]
+        object_id = segments[1] if len(segments) > 1 else exchange.incoming.path
+        return GraphError.unsupported_request(object_id, exchange.incoming.method.lower())
+
+    def route_check(self, exchange: Exchange) -> None:
+        if not VERSION_RE.fullmatch(exchange.incoming.path_params.get("graph_version", "")):
+            raise self.not_found(exchange)
+
+    # ---- the pipeline's steps
+
+    def body_params(self, exchange: Exchange) -> Json:
+        """The request body as parameters, decoded once; a body that cannot be read is remembered as a fault."""
+        if "body" in exchange.context:
+            return exchange.context["body"]
+        incoming, params, fault = exchange.incoming, {}, None
+        if incoming.body_too_large:
+            fault = "Request body is too large"
+        elif incoming.body.strip():
+            if incoming.content_type == "application/json":
+                try:
+                    decoded = json.loads(incoming.body)
+                except (ValueError, UnicodeDecodeError):
+                    decoded = None
+                params, fault = (decoded, None) if isinstance(decoded, dict) else ({}, "Body is not a JSON object")
+            elif incoming.content_type in ("application/x-www-form-urlencoded", ""):
+                try:
+                    pairs = parse_qsl(incoming.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+                except UnicodeDecodeError:
+                    pairs, fault = [], "Body is not valid UTF-8"
+                for key, value in pairs:
+                    params.setdefault(key, []).append(value)
+            else:
+                allowed = ", ".join(BODY_CONTENT_TYPES)
+                fault = f"Unsupported Content-Type {incoming.content_type}; use one of: {allowed}"
+        exchange.context["body"], exchange.context["body_fault"] = params, fault
+        return params
+
+    def _param(self, exchange: Exchange, name: str) -> Any:
+        """Last value of a parameter from the body (form or JSON), else the query."""
+        body = self.body_params(exchange) if exchange.incoming.method == "POST" else {}
+        if name in body:
+            value = body[name]
+            return (
+                value[-1] if isinstance(value, list) and exchange.incoming.content_type != "application/json" else value
+            )
+        return next((v for k, v in reversed(exchange.incoming.query) if k == name), None)
+
+    def authenticate(self, exchange: Exchange) -> None:
+        header = BEARER_RE.fullmatch(exchange.incoming.headers.get("authorization", "").strip())
+        token_text = self._param(exchange, "access_token") or (header.group(1) if header else None)
+        if not isinstance(token_text, str) or not token_text:
+            raise GraphError(104, "An access token is required to request this resource.")
+        token: Token | None = self.store.world.tokens.get(token_text)
+        if token is None:
+            raise GraphError(190, "Invalid OAuth access token - Cannot parse access token")
+        if token.expired:
+            raise GraphError(
+                190,
+                f"Error validating access token: Session has expired on {graph_time(token.expires_at)}. "
+                f"The current time is {graph_time(self.store.world.now)}.",
+                subcode=463,
+            )
+        proof = self._param(exchange, "appsecret_proof")
+        if proof is not None:
+            expected = hmac.new(self.store.world.app_secret.encode(), token_text.encode(), hashlib.sha256).hexdigest()
+            if not isinstance(proof, str) or not hmac.compare_digest(proof, expected):
+                raise GraphError(100, "Invalid appsecret_proof provided in the API argument")
+        exchange.principal = token
+        exchange.credential = token_text
+
+    def authorize(self, exchange: Exchange) -> None:
+        business_id = exchange.incoming.path_params["business_id"]
+        token: Token = exchange.principal
+        if business_id not in token.business_ids or business_id not in self.store.world.businesses:
+            raise GraphError.unsupported_request(business_id, exchange.incoming.method.lower())
+        if not token.can_manage:
+            raise GraphError(200, "(#200) Requires business_management permission to manage the object")
+
+    def parse(self, exchange: Exchange) -> Json:
+        incoming = exchange.incoming
+        if incoming.method != "POST":
+            try:
+                return self.list_parser.parse(incoming.query, incoming.headers, incoming.path_params)
+            except ParamFault as fault:
+                raise self._param_error(fault) from None
+        self.body_params(exchange)
+        if exchange.context["body_fault"]:
+            raise GraphError.invalid_parameter(exchange.context["body_fault"])
+        account_id = self._param(exchange, "adaccount_id")
+        if account_id is None or account_id == "":
+            raise self.example_error("graph_100_required")
+        if not isinstance(account_id, str) or not self.account_id_re.search(account_id):
+            raise GraphError.invalid_parameter("Param adaccount_id must be an ad account ID (act_<digits> or digits)")
+        raw_tasks = self._task_values(exchange)
+        tasks = parse_tasks(raw_tasks) if raw_tasks else list(self.default_tasks)
+        for index, task in enumerate(tasks):
+            if task not in self.tasks:
+                raise GraphError.invalid_parameter(
+                    f"permitted_tasks[{index}] must be one of the following values: {', '.join(self.tasks)}"
+                )
+        if not tasks:
+            raise GraphError.invalid_parameter("permitted_tasks must name at least one task")
+        return {"adaccount_id": "act_" + account_id.removeprefix("act_"), "permitted_tasks": tuple(tasks)}
+
+    def _task_values(self, exchange: Exchange) -> list[Any]:
+        body = self.body_params(exchange)
+        if "permitted_tasks" in body:
+            value = body["permitted_tasks"]
+            return value if exchange.incoming.content_type != "application/json" else [value]
+        return [v for k, v in exchange.incoming.query if k == "permitted_tasks"]
+
+    def _param_error(self, fault: ParamFault) -> GraphError:
+        if fault.name == "fields" and fault.rule == "enum":
+            return GraphError.invalid_parameter(
+                f"Tried accessing nonexisting field ({fault.value}) on node type (AdAccount)"
+            )
+        return GraphError.invalid_parameter(fault.message)
+
+    def respond(self, exchange: Exchange, params: Json) -> Reply:
+        if exchange.incoming.method == "POST":
+            return self.create(exchange, params)
+        return self.list(exchange, params)
+
+    def list(self, exchange: Exchange, params: Json) -> Reply:
+        world = self.store.world
+        business_id = exchange.incoming.path_params["business_id"]
+        clients = self.store.client_accounts(business_id)
+        relations, seqs = clients.relations, clients.seqs
+        if params["search_query"]:
+            needle = params["search_query"].casefold()
+            relations = [r for r in relations if needle in world.ad_accounts[r.ad_account_id].name.casefold()]
+            seqs = [r.seq for r in relations]
+        after, before = (self._cursor(params, name) for name in ("after", "before"))
+        start, stop = cursor_window(seqs, params["limit"], after=after, before=before)
+        fields = tuple(params["fields"]) if params["fields"] else self.default_fields
+        page = relations[start:stop]
+        body: Json = {"data": [render_node(world.ad_accounts[r.ad_account_id], r, fields, world) for r in page]}
+        if page:
+            first, last = self.cursors.encode(page[0].seq), self.cursors.encode(page[-1].seq)
+            paging: Json = {"cursors": {"before": first, "after": last}}
+            if start > 0:
+                paging["previous"] = self._link(exchange, "before", first)
+            if stop < len(relations):
+                paging["next"] = self._link(exchange, "after", last)
+            body["paging"] = paging
+        if params["summary"] in SUMMARY_ON:
+            body["summary"] = {"total_count": len(relations)}
+        return Reply(200, body)
+
+    def _cursor(self, params: Json, name: str) -> int | None:
+        if params[name] is None:
+            return None
+        try:
+            return self.cursors.decode(params[name])
+        except ValueError:
+            raise GraphError.invalid_parameter(f"The {name} parameter is not a valid cursor") from None
+
+    def _link(self, exchange: Exchange, direction: str, cursor: str) -> str:
+        """The request's own URL, query included, with the cursor swapped."""
+        incoming = exchange.incoming
+        query = [(k, v) for k, v in incoming.query if k not in ("after", "before")]
+        return f"{incoming.base_url}{incoming.path}?{urlencode([*query, (direction, cursor)])}"
+
+    def create(self, exchange: Exchange, params: Json) -> Reply:
+        business_id = exchange.incoming.path_params["business_id"]
+        outcome = self.store.request_access(business_id, params["adaccount_id"], params["permitted_tasks"])
+        if isinstance(outcome, Relation):
+            return Reply(200, {"access_status": outcome.access_status})
+        if outcome == "graph_100_post_33":
+            raise GraphError.unsupported_request(params["adaccount_id"], "post")
+        raise self.example_error(outcome)
+
+    # ---- answers the pipeline asks for
+
+    def example_error(self, name: str) -> GraphError:
+        example = self.examples[name]
+        return GraphError.from_body(example.value, example.status)
+
+    def rate_limited(self, exchange: Exchange, usage: Usage, now: float) -> ApiError:
+        exchange.context["throttled"] = True
+        return self.example_error("graph_80004")
+
+    def bad_preference(self, message: str) -> ApiError:
+        return GraphError.invalid_parameter(message)
+
+    def internal_error(self, detail: str = "") -> ApiError:
+        return GraphError.unknown_error()
+
+    def forced(self, exchange: Exchange, example: Example, body: Any, usage: Usage, now: float) -> Reply | ApiError:
+        if example.status < 400:
+            return Reply(example.status, body)
+        error = GraphError.from_body(body, example.status)
+        exchange.context["throttled"] = error.code in (80000, 80004)
+        return error
+
+    def headers(self, exchange: Exchange, usage: Usage, now: float) -> dict[str, str]:
+        headers = {"facebook-api-version": self.version(exchange), "x-fb-trace-id": exchange.trace}
+        if exchange.principal is not None:
+            business_id = exchange.incoming.path_params.get("business_id", "")
+            throttled = usage.exceeded or bool(exchange.context.get("throttled"))
+            headers["X-Business-Use-Case-Usage"] = usage_header(business_id, usage, now, throttled)
+        return headers
+
+
+def usage_header(business_id: str, usage: Usage, now: float, throttled: bool) -> str:
+    """`X-Business-Use-Case-Usage` for one business: percentages of the window used, minutes to regain access."""
+    percent = 100 if throttled else min(100, round(usage.used_fraction * 100))
+    regain = max(1, math.ceil((usage.reset_at - now) / 60)) if throttled else 0
+    entry = {
+        "type": "ads_management",
+        "call_count": percent,
+        "total_cputime": percent // 2,
+        "total_time": percent // 2,
+        "estimated_time_to_regain_access": regain,
+    }
+    return encode({business_id: [entry]}).decode()
+
+
+def graph_time(rfc3339: str) -> str:
+    """`2026-06-08T14:00:00Z` -> `Monday, 08-Jun-26 14:00:00 UTC`, as Graph words token expiry."""
+    moment = datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
+    return moment.strftime("%A, %d-%b-%y %H:%M:%S UTC")

@@ -1,0 +1,58 @@
+"""One request's trip through the mock: what came in, what each step found, and what goes out."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.ratelimit import Usage
+
+
+@dataclass(slots=True)
+class Incoming:
+    """The request as the behaviour sees it: decoded once, body already read (and capped)."""
+
+    method: str
+    path: str
+    raw_query: str
+    query: list[tuple[str, str]]
+    headers: Mapping[str, str]
+    body: bytes
+    path_params: dict[str, str]
+    base_url: str
+    body_too_large: bool = False
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+@dataclass(slots=True)
+class Reply:
+    """A successful answer: status, a JSON value (or bytes already encoded), and headers of its own."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Exchange:
+    incoming: Incoming
+    operation_id: str | None
+    trace: str
+    started: float = field(default_factory=time.monotonic)
+    principal: Any = None
+    credential: str | None = None
+    usage: Usage | None = None
+    delay_ms: float = 0.0
+    scenario: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def encode(value: Any) -> bytes:
+    """Compact UTF-8 JSON, the encoding of every body the mock writes."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,61 @@
+"""A bounded journal of the requests the mock answered (WireMock's request journal, with a fixed memory cap)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    time: float
+    method: str
+    path: str
+    query: str
+    operation_id: str | None
+    status: int
+    duration_ms: float
+    credential: str | None
+    trace: str
+    scenario: str | None
+
+
+def mask(credential: str | None) -> str | None:
+    """Enough of a credential to tell which one it was, never the whole secret."""
+    if not credential:
+        return None
+    return credential[:6] + "..." + credential[-4:] if len(credential) > 12 else credential[:2] + "..."
+
+
+class Journal:
+    def __init__(self, capacity: int = 1000) -> None:
+        self.entries: deque[Entry] = deque(maxlen=capacity)
+        self.ids = itertools.count(1)
+        self.total = 0
+
+    def record(self, **fields: Any) -> Entry:
+        entry = Entry(id=next(self.ids), credential=mask(fields.pop("credential", None)), **fields)
+        self.entries.append(entry)
+        self.total += 1
+        return entry
+
+    def query(
+        self, operation_id: str | None = None, status: int | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Newest first, filtered by operationId and status."""
+        found = []
+        for entry in reversed(self.entries):
+            if operation_id is not None and entry.operation_id != operation_id:
+                continue
+            if status is not None and entry.status != status:
+                continue
+            found.append(asdict(entry))
+            if len(found) >= limit:
+                break
+        return found
+
+    def clear(self) -> None:
+        self.entries.clear()

@@ -1,0 +1,234 @@
+"""The request pipeline, in the contract's order of checks:
+
+    route (connexion) -> auth -> Prefer / scenario rules -> permission -> rate limit -> parameters -> behaviour
+
+`MockMiddleware` sits in connexion's middleware stack just before its routing middleware: it reads the request
+once, lets connexion route it (`RoutingProbe`, placed right after routing, only notes the operation and path
+parameters), then runs the steps, renders the answer in the API's own envelope, checks it against the contract,
+waits out any latency asked for, writes it, and records it in the journal. Nothing below it ever answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import logging
+import random
+import re
+import time
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver import dynamic
+from mockserver.apis import Api
+from mockserver.errors import ApiError
+from mockserver.exchange import Exchange, Incoming, Reply, encode
+from mockserver.ratelimit import Usage
+from mockserver.scenarios import Directive, PreferenceError, choose, parse_prefer
+from mockserver.state import Mock
+
+logger = logging.getLogger("mockserver")
+
+EXCHANGE = "mockserver.exchange"
+MAX_BODY = 1 << 20
+MAX_QUERY_FIELDS = 1000
+HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+UNSAFE_HEADER_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+Outcome = Reply | ApiError
+
+
+class RoutingProbe:
+    """Placed right after connexion's routing: notes what it matched, and answers nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        exchange: Exchange | None = scope.get(EXCHANGE)
+        if scope["type"] != "http" or exchange is None:
+            await self.app(scope, receive, send)
+            return
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        exchange.operation_id = routing.get("operation_id")
+        exchange.incoming.path_params = dict(scope.get("path_params", {}))
+
+
+class MockMiddleware:
+    def __init__(self, app: ASGIApp, mock: Mock) -> None:
+        self.app = app
+        self.mock = mock
+        self.rng = random.Random(mock.settings.seed)
+        self.draws = itertools.count()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = await read_incoming(scope, receive)
+        api = self.mock.api_for(incoming.path)
+        exchange = Exchange(incoming, None, api.new_trace())
+        scope[EXCHANGE] = exchange
+        try:
+            try:
+                await self.app(scope, receive, send)
+            except HTTPException as exc:
+                if exc.status_code == 405:
+                    raise api.method_not_allowed(exchange, self.mock.allowed(incoming.path)) from None
+                raise api.not_found(exchange) from None
+            outcome: Outcome = self.run(api, exchange)
+        except ApiError as error:
+            outcome = error
+        except Exception:
+            logger.exception("unexpected error in %s %s", incoming.method, incoming.path)
+            outcome = api.internal_error()
+        status, headers, body = self.render(api, exchange, outcome)
+        delay = self.latency() + exchange.delay_ms
+        if delay > 0:
+            await asyncio.sleep(delay / 1000)
+        await send_json(send, status, headers, body, head=incoming.method == "HEAD")
+        self.mock.journal.record(
+            time=time.time(),
+            method=incoming.method,
+            path=incoming.path[:500],
+            query=incoming.raw_query[:1000],
+            operation_id=exchange.operation_id,
+            status=status,
+            duration_ms=round((time.monotonic() - exchange.started) * 1000, 3),
+            credential=exchange.credential,
+            trace=exchange.trace,
+            scenario=exchange.scenario,
+        )
+
+    def run(self, api: Api, exchange: Exchange) -> Outcome:
+        if exchange.operation_id is None:
+            raise api.not_found(exchange)
+        api.route_check(exchange)
+        api.authenticate(exchange)
+        directive = self.directive(api, exchange)
+        if directive is not None and directive.forces:
+            return self.force(api, exchange, directive)
+        api.authorize(exchange)
+        usage = exchange.usage = self.mock.limiter.hit(exchange.operation_id, exchange.credential or "")
+        if usage.exceeded:
+            raise api.rate_limited(exchange, usage, time.time())
+        return api.respond(exchange, api.parse(exchange))
+
+    def directive(self, api: Api, exchange: Exchange) -> Directive | None:
+        """`Prefer` wins over scenario rules; both only after authentication."""
+        incoming = exchange.incoming
+        prefer = incoming.headers.get("prefer")
+        if prefer:
+            try:
+                directive: Directive | None = parse_prefer(prefer)
+            except PreferenceError as exc:
+                raise api.bad_preference(str(exc)) from None
+        else:
+            assert exchange.operation_id is not None
+            directive = self.mock.scenarios.decide(
+                exchange.operation_id,
+                dict(incoming.query),
+                incoming.headers,
+                api.body_params(exchange) if incoming.method == "POST" else {},
+                exchange.credential,
+            )
+        if directive is not None:
+            exchange.delay_ms += directive.delay_ms
+            exchange.scenario = directive.source
+        return directive
+
+    def force(self, api: Api, exchange: Exchange, directive: Directive) -> Outcome:
+        assert exchange.operation_id is not None
+        try:
+            example = choose(self.mock.contract, exchange.operation_id, directive)
+        except PreferenceError as exc:
+            raise api.bad_preference(str(exc)) from None
+        if directive.dynamic:
+            body = dynamic.draw(example.schema, self.mock.settings.seed * 1_000_003 + next(self.draws))
+        else:
+            body = copy.deepcopy(example.value)
+        now = time.time()
+        usage = self.mock.limiter.peek()
+        outcome = api.forced(exchange, example, body, usage, now)
+        if isinstance(outcome, ApiError) and (outcome.status == 429 or exchange.context.get("throttled")):
+            exchange.usage = Usage(usage.limit, 0, usage.reset_at, True)
+        return outcome
+
+    def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
+        status, headers, body = self._render(api, exchange, outcome)
+        validator = self.mock.validator
+        if validator is not None:
+            problems = validator.problems(api.name, exchange.operation_id, status, body, headers)
+            if problems:
+                logger.error("off-contract response for %s: %s", exchange.operation_id, "; ".join(problems))
+                error = api.internal_error(f"The mock produced an off-contract response: {problems[0]}")
+                status, headers, body = self._render(api, exchange, error)
+        return status, headers, body
+
+    def _render(self, api: Api, exchange: Exchange, outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
+        now = time.time()
+        usage = exchange.usage or self.mock.limiter.peek()
+        headers = api.headers(exchange, usage, now)
+        if isinstance(outcome, ApiError):
+            headers.update(outcome.error_headers())
+            return outcome.status, headers, encode(outcome.body(exchange.trace))
+        headers.update(outcome.headers)
+        body = outcome.body if isinstance(outcome.body, bytes) else encode(outcome.body)
+        return outcome.status, headers, body
+
+    def latency(self) -> float:
+        low, high = self.mock.settings.latency_ms
+        return low if low == high else self.rng.uniform(low, high)
+
+
+async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
+    """The request decoded once: query pairs, headers, and a body read up to MAX_BODY bytes."""
+    raw_query = scope.get("query_string", b"").decode("latin-1")
+    try:
+        query = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+    except ValueError:
+        query = parse_qsl(raw_query, keep_blank_values=True)[:MAX_QUERY_FIELDS]
+    chunks: list[bytes] = []
+    size, too_large, more = 0, False, scope["method"] not in ("GET", "HEAD")
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        too_large = too_large or size > MAX_BODY
+        if not too_large:
+            chunks.append(chunk)
+        more = message.get("more_body", False)
+    headers = Headers(scope=scope)
+    host = headers.get("host", "")
+    if not HOST_RE.fullmatch(host):
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return Incoming(
+        method=scope["method"],
+        path=scope["path"],
+        raw_query=raw_query,
+        query=query,
+        headers=headers,
+        body=b"".join(chunks),
+        path_params={},
+        base_url=f"{scope.get('scheme', 'http')}://{host}",
+        body_too_large=too_large,
+    )
+
+
+def header_value(value: str) -> bytes:
+    """Header values are ASCII without control characters, whatever a client put in the message they echo."""
+    return UNSAFE_HEADER_CHARS.sub(" ", value).encode("ascii", "backslashreplace")
+
+
+async def send_json(send: Send, status: int, headers: dict[str, str], body: bytes, head: bool = False) -> None:
+    """Write the answer; a HEAD gets the headers a GET would, Content-Length included, and no body."""
+    raw: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    raw += [(name.lower().encode("ascii"), header_value(value)) for name, value in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": b"" if head else body})

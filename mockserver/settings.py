@@ -1,0 +1,34 @@
+"""One frozen settings object for the mock, from CLI flags and their environment variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.contract import SPEC_PATH
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4010
+    seed: int = 42
+    size: int | None = None
+    world: Path | None = None
+    scenarios: Path | None = None
+    latency_ms: tuple[float, float] = (0.0, 0.0)
+    rate_limit: str = "1000000/60"
+    cors_origins: tuple[str, ...] = ()
+    validate_responses: bool = True
+    log_level: str = "info"
+    journal_size: int = 1000
+    spec: Path = field(default=SPEC_PATH)
+
+
+def parse_latency(text: str) -> tuple[float, float]:
+    """`"50"` -> fixed 50 ms; `"20-80"` -> uniform between 20 and 80 ms."""
+    low, _, high = text.partition("-")
+    bounds = (float(low), float(high or low))
+    if bounds[0] < 0 or bounds[1] < bounds[0]:
+        raise ValueError(f"latency must be MS or MIN-MAX with 0 <= MIN <= MAX, got {text!r}")
+    return bounds
