@@ -22,9 +22,17 @@ from mockserver.settings import Settings
 from mockserver.state import Mock
 
 EXPOSED_HEADERS = [
-    "x-request-id", "klayrai-version", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
-    "Retry-After", "facebook-api-version", "x-fb-trace-id", "X-Business-Use-Case-Usage", "WWW-Authenticate",
-]  # fmt: skip
+    "x-request-id",
+    "klayrai-version",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "facebook-api-version",
+    "x-fb-trace-id",
+    "X-Business-Use-Case-Usage",
+    "WWW-Authenticate",
+]
 
 
 def _never_called() -> None:

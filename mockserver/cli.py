@@ -60,9 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against the contract before sending it [MOCK_VALIDATE_RESPONSES] (on)",
     )
     serve.add_argument(
-        "--log-level", default=env("LOG_LEVEL", "info"), choices=["debug", "info", "warning", "error"],
+        "--log-level",
+        default=env("LOG_LEVEL", "info"),
+        choices=["debug", "info", "warning", "error"],
         help="[MOCK_LOG_LEVEL] (info)",
-    )  # fmt: skip
+    )
     serve.add_argument(
         "--journal-size", type=int, default=int(env("JOURNAL_SIZE", "1000") or 1000), help="[MOCK_JOURNAL_SIZE] (1000)"
     )

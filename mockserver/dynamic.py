@@ -15,9 +15,22 @@ from hypothesis import strategies as st
 Json = dict[str, Any]
 IGNORED = {"description", "example", "title", "default", "format", "nullable", "readOnly", "writeOnly"}
 SUPPORTED = IGNORED | {
-    "type", "enum", "properties", "required", "items", "minItems", "maxItems", "uniqueItems", "minimum", "maximum",
-    "minLength", "maxLength", "pattern", "allOf", "additionalProperties",
-}  # fmt: skip
+    "type",
+    "enum",
+    "properties",
+    "required",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "allOf",
+    "additionalProperties",
+}
 
 
 def merge_all_of(schema: Json) -> Json:
@@ -55,8 +68,12 @@ def strategy(schema: Json, max_items: int = 4) -> st.SearchStrategy[Any]:
     if kind == "array":
         low = schema.get("minItems", 0)
         high = max(low, min(schema.get("maxItems", max_items), max_items))
-        return st.lists(strategy(schema.get("items", {}), max_items), min_size=low, max_size=high,
-                        unique=bool(schema.get("uniqueItems")))  # fmt: skip
+        return st.lists(
+            strategy(schema.get("items", {}), max_items),
+            min_size=low,
+            max_size=high,
+            unique=bool(schema.get("uniqueItems")),
+        )
     if kind == "integer":
         return st.integers(schema.get("minimum"), schema.get("maximum"))
     if kind == "number":
@@ -85,8 +102,9 @@ def draw(schema: Json, seed_value: int) -> Any:
     drawn: list[Any] = []
 
     @seed(seed_value)
-    @settings(database=None, max_examples=3, phases=[Phase.generate], deadline=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        database=None, max_examples=3, phases=[Phase.generate], deadline=None, suppress_health_check=list(HealthCheck)
+    )
     @given(strategy(schema))
     def capture(value: Any) -> None:
         drawn.append(value)

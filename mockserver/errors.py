@@ -11,9 +11,11 @@ Each error renders its own envelope and headers here, and nowhere else.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Json = dict[str, Any]
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class MockServerError(Exception):
@@ -107,7 +109,7 @@ class GraphError(ApiError):
         return {"error": error}
 
     def error_headers(self) -> dict[str, str]:
-        message = self.message.replace('"', "'")
+        message = CONTROL_CHARS.sub(" ", self.message).replace('"', "'")
         return {**self.headers, "WWW-Authenticate": f'OAuth "Facebook Platform" "{self.www_word()}" "{message}"'}
 
     def www_word(self) -> str:

@@ -21,11 +21,11 @@ from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import dynamic
 from mockserver.apis import Api
-from mockserver.errors import ApiError
+from mockserver.errors import CONTROL_CHARS, ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
 from mockserver.ratelimit import Usage
 from mockserver.scenarios import Directive, PreferenceError, choose, parse_prefer
@@ -37,7 +37,6 @@ EXCHANGE = "mockserver.exchange"
 MAX_BODY = 1 << 20
 MAX_QUERY_FIELDS = 1000
 HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
-UNSAFE_HEADER_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 Outcome = Reply | ApiError
 
 
@@ -53,6 +52,7 @@ class RoutingProbe:
             await self.app(scope, receive, send)
             return
         routing = scope.get("extensions", {}).get("connexion_routing", {})
+        exchange.context["routed"] = True
         exchange.operation_id = routing.get("operation_id")
         exchange.incoming.path_params = dict(scope.get("path_params", {}))
 
@@ -74,7 +74,7 @@ class MockMiddleware:
         scope[EXCHANGE] = exchange
         try:
             try:
-                await self.app(scope, receive, send)
+                await self.app(scope, receive, swallow)  # routing only: anything it would answer itself is dropped
             except HTTPException as exc:
                 if exc.status_code == 405:
                     raise api.method_not_allowed(exchange, self.mock.allowed(incoming.path)) from None
@@ -104,7 +104,7 @@ class MockMiddleware:
         )
 
     def run(self, api: Api, exchange: Exchange) -> Outcome:
-        if exchange.operation_id is None:
+        if exchange.operation_id is None:  # no route, or the router answered itself (e.g. a trailing-slash redirect)
             raise api.not_found(exchange)
         api.route_check(exchange)
         api.authenticate(exchange)
@@ -114,7 +114,7 @@ class MockMiddleware:
         api.authorize(exchange)
         usage = exchange.usage = self.mock.limiter.hit(exchange.operation_id, exchange.credential or "")
         if usage.exceeded:
-            raise api.rate_limited(exchange, usage, time.time())
+            raise api.rate_limited(exchange, usage, self.mock.limiter.clock())
         return api.respond(exchange, api.parse(exchange))
 
     def directive(self, api: Api, exchange: Exchange) -> Directive | None:
@@ -150,7 +150,7 @@ class MockMiddleware:
             body = dynamic.draw(example.schema, self.mock.settings.seed * 1_000_003 + next(self.draws))
         else:
             body = copy.deepcopy(example.value)
-        now = time.time()
+        now = self.mock.limiter.clock()
         usage = self.mock.limiter.peek()
         outcome = api.forced(exchange, example, body, usage, now)
         if isinstance(outcome, ApiError) and (outcome.status == 429 or exchange.context.get("throttled")):
@@ -169,7 +169,7 @@ class MockMiddleware:
         return status, headers, body
 
     def _render(self, api: Api, exchange: Exchange, outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
-        now = time.time()
+        now = self.mock.limiter.clock()
         usage = exchange.usage or self.mock.limiter.peek()
         headers = api.headers(exchange, usage, now)
         if isinstance(outcome, ApiError):
@@ -182,6 +182,10 @@ class MockMiddleware:
     def latency(self) -> float:
         low, high = self.mock.settings.latency_ms
         return low if low == high else self.rng.uniform(low, high)
+
+
+async def swallow(message: Message) -> None:
+    """The `send` given to connexion's routing, which must never answer (it would redirect a trailing slash)."""
 
 
 async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
@@ -223,7 +227,7 @@ async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
 
 def header_value(value: str) -> bytes:
     """Header values are ASCII without control characters, whatever a client put in the message they echo."""
-    return UNSAFE_HEADER_CHARS.sub(" ", value).encode("ascii", "backslashreplace")
+    return CONTROL_CHARS.sub(" ", value).encode("ascii", "backslashreplace")
 
 
 async def send_json(send: Send, status: int, headers: dict[str, str], body: bytes, head: bool = False) -> None:

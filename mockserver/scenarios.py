@@ -30,10 +30,14 @@ MAX_DELAY_MS = 60_000
 LATENCY = {
     "oneOf": [
         {"type": "number", "minimum": 0, "maximum": MAX_DELAY_MS},
-        {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": MAX_DELAY_MS}, "minItems": 2,
-         "maxItems": 2},
+        {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0, "maximum": MAX_DELAY_MS},
+            "minItems": 2,
+            "maxItems": 2,
+        },
     ]
-}  # fmt: skip
+}
 MATCH_MAP = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}
 RULE_SCHEMA: Json = {
     "type": "object",

@@ -1,0 +1,168 @@
+"""Bad input of every kind gets a clear error in the API's own envelope, never a 500 or a stack trace, and loses
+no state. Real socket, raw requests where a client library would refuse to send them."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from fixtures.world import POST_OUTCOMES
+from mockserver.contract import default_contract
+from mockserver.testing import RunningMock
+from tests.conftest import DOC_KEY, EDGE, TOKEN
+
+SEED_PAGE = default_contract().examples("listAccounts")["seed_page"].value
+KEY = {"x-api-key": DOC_KEY}
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def raw(mockserver: RunningMock, request: bytes) -> tuple[int, bytes]:
+    """Send bytes as they are; return the status and the body."""
+    url = urlsplit(mockserver.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def assert_clean(response: httpx.Response, envelope: str) -> None:
+    assert response.status_code < 500, response.text
+    assert b"Traceback" not in response.content
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    assert ("request_id" in error) if envelope == "klayrai" else ("fbtrace_id" in error)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "%%%&=&&page=%FF",
+        "page=%00",
+        "status=active%0d%0aX-Evil:%201",
+        "page=" + "9" * 400,
+        "page_size=1e2",
+        "status=" + "x" * 60_000,
+        "&" * 5000,
+        "page=1&" * 1500,
+        "status[]=active",
+        "page=%F0%9F%98%80",
+    ],
+)
+def test_malformed_klayrai_queries(http: httpx.Client, query: str) -> None:
+    response = http.get(f"/v1/accounts?{query}", headers=KEY)
+    assert_clean(response, "klayrai") if response.status_code != 200 else None
+    assert "x-evil" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "fields=" + ",".join(["name"] * 10_000),
+        "fields=%FF",
+        "limit=" + "9" * 300,
+        "after=%00%01",
+        "before=" + "A" * 50_000,
+        "search_query=" + "%E2%9C%93" * 5000,
+        "fields=name%0d%0aX-Evil:%201",
+        "summary=%00",
+        "fields=,,,",
+    ],
+)
+def test_malformed_graph_queries(http: httpx.Client, query: str) -> None:
+    response = http.get(f"{EDGE}?{query}", headers=BEARER)
+    if response.status_code != 200:
+        assert_clean(response, "graph")
+        assert "\n" not in response.headers["www-authenticate"]
+    assert "x-evil" not in response.headers
+
+
+def test_unknown_field_with_control_and_unicode_characters_stays_one_header(http: httpx.Client) -> None:
+    response = http.get(f"{EDGE}?fields=n%C3%A4me%0d%0aSet-Cookie:%20a=b", headers=BEARER)
+    assert_clean(response, "graph")
+    assert "set-cookie" not in response.headers
+    assert response.json()["error"]["message"].startswith("(#100) Tried accessing nonexisting field")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b"\xff\xfe{"),
+        ("application/json", b"null"),
+        ("application/json", b'"act_1"'),
+        ("application/json", b'{"adaccount_id": 123}'),
+        ("application/json", b'{"permitted_tasks": "MANAGE"}'),
+        ("application/json", b'{"adaccount_id": "act_1", "permitted_tasks": [1, null]}'),
+        ("application/x-www-form-urlencoded", b"%%%=&&adaccount_id"),
+        ("multipart/form-data; boundary=x", b"--x--"),
+        ("application/xml", b"<a/>"),
+        ("application/json", b"{" * 10_000),
+        ("application/json", b"1" * 2_000_000),
+    ],
+)
+def test_bad_post_bodies(http: httpx.Client, content_type: str, body: bytes) -> None:
+    response = http.post(EDGE, headers={**BEARER, "content-type": content_type}, content=body)
+    assert_clean(response, "graph")
+    assert response.json()["error"]["code"] == 100
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/v1",
+        "/v1/",
+        "/v1/accounts/",
+        "/v1/accounts/act_001",
+        "/%0A",
+        "/v25.0/%0A/client_ad_accounts",
+        "/v25.0/1029384756/client_ad_accounts/extra",
+        "/" + "a" * 20_000,
+        "/v25.0//client_ad_accounts",
+    ],
+)
+def test_unknown_paths(http: httpx.Client, path: str) -> None:
+    response = http.get(path, headers={**KEY, **BEARER})
+    assert_clean(response, "klayrai" if path.startswith("/v1") and not path.startswith("/v1.") else "graph")
+
+
+def test_oversized_and_odd_headers(mockserver: RunningMock) -> None:
+    big = b"x-api-key: " + DOC_KEY.encode() + b"\r\nx-filler: " + b"a" * 60_000 + b"\r\n"
+    status, body = raw(
+        mockserver, b"GET /v1/accounts HTTP/1.1\r\nHost: localhost\r\n" + big + b"Connection: close\r\n\r\n"
+    )
+    assert status < 500 and b"Traceback" not in body
+    status, body = raw(
+        mockserver,
+        b"GET /v1/accounts HTTP/1.1\r\nHost: \xff\xfe\r\nx-api-key: \xe2\x9c\x93\r\nConnection: close\r\n\r\n",
+    )
+    assert status == 401 and b"authentication_error" in body
+    status, body = raw(
+        mockserver,
+        b"GET /v1/accounts HTTP/1.1\r\nHost: localhost\r\nklayrai-version: \xff\r\n"
+        b"x-api-key: " + DOC_KEY.encode() + b"\r\nConnection: close\r\n\r\n",
+    )
+    assert status == 400 and b"klayrai-version" in body
+
+
+def test_garbage_request_line_is_refused_without_500(mockserver: RunningMock) -> None:
+    status, body = raw(mockserver, b"BLAH /v1/accounts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status in (400, 405) and b"Traceback" not in body
+
+
+def test_no_input_loses_or_corrupts_state(mockserver: RunningMock, http: httpx.Client) -> None:
+    account = POST_OUTCOMES["confirmed"]
+    assert http.post(EDGE, headers=BEARER, data={"adaccount_id": account}).status_code == 200
+    before = http.get(EDGE, headers=BEARER, params={"limit": 500, "fields": "name,permitted_tasks"}).json()
+    for body in (b"{", b"adaccount_id=%FF%FE", b"\x00" * 1000):
+        http.post(EDGE, headers={**BEARER, "content-type": "application/json"}, content=body)
+    for query in ("page=0", "page=%FF", "status=" + "x" * 10_000):
+        http.get(f"/v1/accounts?{query}", headers=KEY)
+    http.post(EDGE, headers=BEARER, data={"adaccount_id": account, "permitted_tasks": "NOPE"})
+    assert http.get(EDGE, headers=BEARER, params={"limit": 500, "fields": "name,permitted_tasks"}).json() == before
+    assert http.get("/v1/accounts", headers=KEY).json() == SEED_PAGE
