@@ -192,9 +192,10 @@ async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
     """The request decoded once: query pairs, headers, and a body read up to MAX_BODY bytes."""
     raw_query = scope.get("query_string", b"").decode("latin-1")
     try:
-        query = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+        pairs = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
     except ValueError:
-        query = parse_qsl(raw_query, keep_blank_values=True)[:MAX_QUERY_FIELDS]
+        pairs = parse_qsl(raw_query, keep_blank_values=True)[:MAX_QUERY_FIELDS]
+    query = [(name, value) for name, value in pairs if name]  # `?=x` names nothing: there is nothing to check
     chunks: list[bytes] = []
     size, too_large, more = 0, False, scope["method"] not in ("GET", "HEAD")
     while more:

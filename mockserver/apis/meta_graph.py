@@ -146,18 +146,18 @@ class GraphApi:
         return params
 
     def _param(self, exchange: Exchange, name: str) -> Any:
-        """Last value of a parameter from the body (form or JSON), else the query."""
+        """Last value of a parameter from the query, else from the body (form or JSON) of a POST."""
+        in_query = next((v for k, v in reversed(exchange.incoming.query) if k == name), None)
+        if in_query is not None:
+            return in_query
         body = self.body_params(exchange) if exchange.incoming.method == "POST" else {}
-        if name in body:
-            value = body[name]
-            return (
-                value[-1] if isinstance(value, list) and exchange.incoming.content_type != "application/json" else value
-            )
-        return next((v for k, v in reversed(exchange.incoming.query) if k == name), None)
+        value = body.get(name)
+        return value[-1] if isinstance(value, list) and exchange.incoming.content_type != "application/json" else value
 
     def authenticate(self, exchange: Exchange) -> None:
         header = BEARER_RE.fullmatch(exchange.incoming.headers.get("authorization", "").strip())
-        token_text = self._param(exchange, "access_token") or (header.group(1) if header else None)
+        in_query = next((v for k, v in reversed(exchange.incoming.query) if k == "access_token"), None)
+        token_text = in_query or (header.group(1) if header else None) or self._param(exchange, "access_token")
         if not isinstance(token_text, str) or not token_text:
             raise GraphError(104, "An access token is required to request this resource.")
         token: Token | None = self.store.world.tokens.get(token_text)
@@ -173,7 +173,7 @@ class GraphApi:
         proof = self._param(exchange, "appsecret_proof")
         if proof is not None:
             expected = hmac.new(self.store.world.app_secret.encode(), token_text.encode(), hashlib.sha256).hexdigest()
-            if not isinstance(proof, str) or not hmac.compare_digest(proof, expected):
+            if not isinstance(proof, str) or not hmac.compare_digest(proof.encode(), expected.encode()):
                 raise GraphError(100, "Invalid appsecret_proof provided in the API argument")
         exchange.principal = token
         exchange.credential = token_text
