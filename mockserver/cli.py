@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 from mockserver.errors import MockServerError
+from mockserver.ratelimit import Policy
 from mockserver.settings import Settings, parse_latency
 
 ENV_PREFIX = "MOCK_"
@@ -68,14 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--journal-size", type=int, default=int(env("JOURNAL_SIZE", "1000") or 1000), help="[MOCK_JOURNAL_SIZE] (1000)"
     )
-    world = commands.add_parser("world", help="write a generated world file", add_help=False)
-    world.add_argument("args", nargs=argparse.REMAINDER)
+    for name, (_, summary) in DELEGATED.items():
+        commands.add_parser(name, help=f"{summary} (see `mockserver {name} --help`)", add_help=False)
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     try:
         latency = parse_latency(args.latency)
+        Policy.parse("default", args.rate_limit)
     except ValueError as exc:
         raise MockServerError(str(exc)) from None
     return Settings(
@@ -138,12 +140,20 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "world":
-        from fixtures.world import main as world_main
+def world_command(argv: list[str]) -> int:
+    from fixtures.world import main as world_main
 
-        return world_main(args.args)
+    return world_main(argv)
+
+
+DELEGATED = {"world": (world_command, "write a generated world file (JSON or YAML)")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DELEGATED:
+        return DELEGATED[argv[0]][0](argv[1:])
+    args = build_parser().parse_args(argv)
     try:
         settings = settings_from(args)
     except MockServerError as exc:

@@ -30,9 +30,12 @@ class Policy:
         if text == "off":
             return cls(name, 2**31 - 1, 60.0)
         limit, _, window = text.partition("/")
-        policy = cls(name, int(limit), float(window or 60))
+        try:
+            policy = cls(name, int(limit), float(window or 60))
+        except ValueError:
+            policy = cls(name, 0, 0.0)
         if policy.limit < 1 or policy.window <= 0:
-            raise ValueError(f"rate limit must be N/SECONDS with N >= 1 and SECONDS > 0, got {text!r}")
+            raise ValueError(f"rate limit must be N/SECONDS with N >= 1 and SECONDS > 0, or off; got {text!r}")
         return policy
 
 
