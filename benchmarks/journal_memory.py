@@ -1,0 +1,112 @@
+"""Memory of the mock over 100,000 requests: the request journal is bounded, so RSS must stay flat.
+
+    .venv/bin/python benchmarks/journal_memory.py [--requests 100000] [--concurrency 16]
+
+Starts `mockserver serve` on a free port, warms it up, then sends a mix of requests (successes, errors, long query
+strings, unknown paths) and prints the server's RSS (VmRSS from /proc) at each tenth, and the growth from the end
+of the warm-up to the end. The server is stopped whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = {"x-api-key": "klyr_live_agency2bigworkspace01"}
+REQUESTS = [
+    ("/v1/accounts", KEY),
+    ("/v1/accounts?page=3&page_size=50&status=active", KEY),
+    ("/v1/accounts?page=0", KEY),
+    ("/v1/accounts", {}),
+    ("/v1/accounts?" + "pageSize=1&" * 200, KEY),
+    ("/v25.0/1029384756/client_ad_accounts?fields=name,currency&summary=true&access_token=EAAGagency0valid0token", {}),
+    ("/v25.0/1029384756/client_ad_accounts?after=forged" + "x" * 2000 + "&access_token=EAAGagency0valid0token", {}),
+    ("/nowhere/" + "y" * 1000, {}),
+]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def blast(base: str, count: int, concurrency: int) -> None:
+    cycle = itertools.cycle(REQUESTS)
+    remaining = iter(range(count))
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for _ in remaining:
+            path, headers = next(cycle)
+            await client.get(path, headers=headers)
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(port), "--log-level", "error"],
+        cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/__mock/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the mock did not start") from None
+                time.sleep(0.05)
+        journal_size = httpx.get(f"{base}/__mock/journal?limit=1").json()
+        print(f"server pid {server.pid}, RSS at start {rss_kib(server.pid) / 1024:.1f} MiB")
+        warmup = max(1, args.requests // 10)
+        asyncio.run(blast(base, warmup, args.concurrency))
+        after_warmup = rss_kib(server.pid)
+        print(f"after warm-up ({warmup:,} requests): {after_warmup / 1024:.1f} MiB")
+        started = time.monotonic()
+        step = max(1, args.requests // 10)
+        for done in range(step, args.requests + 1, step):
+            asyncio.run(blast(base, step, args.concurrency))
+            print(f"  {done:>9,} requests: RSS {rss_kib(server.pid) / 1024:.1f} MiB")
+        elapsed = time.monotonic() - started
+        final = rss_kib(server.pid)
+        journal_size = httpx.get(f"{base}/__mock/journal?limit=100000").json()
+        print(f"{args.requests:,} requests in {elapsed:.1f} s ({args.requests / elapsed:,.0f}/s)")
+        print(f"journal: {journal_size['total']:,} recorded, {len(journal_size['entries']):,} kept")
+        print(f"RSS growth after warm-up: {(final - after_warmup) / 1024:+.1f} MiB "
+              f"({(final - after_warmup) / after_warmup:+.1%})")  # fmt: skip
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
