@@ -146,7 +146,16 @@ def world_command(argv: list[str]) -> int:
     return world_main(argv)
 
 
-DELEGATED = {"world": (world_command, "write a generated world file (JSON or YAML)")}
+def examples_command(argv: list[str]) -> int:
+    from fixtures.examples import main as examples_main
+
+    return examples_main(argv)
+
+
+DELEGATED = {
+    "world": (world_command, "write a generated world file (JSON or YAML)"),
+    "examples": (examples_command, "write example payloads for every operation and documented response"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,3 +110,11 @@ def test_world_command_writes_a_loadable_world(tmp_path: Path) -> None:
     with serving("--world", str(out)) as (base, _):
         body = httpx.get(f"{base}/v1/accounts", headers={"x-api-key": "klyr_live_agency2bigworkspace01"}).json()
         assert body["pagination"]["total"] == 12
+
+
+def test_examples_command_writes_validated_payloads(tmp_path: Path) -> None:
+    subprocess.run([*MOCKSERVER, "examples", "--operation", "listAccounts", "--out", str(tmp_path)], check=True,
+                   timeout=120)  # fmt: skip
+    statuses = {p.name for p in (tmp_path / "listAccounts").iterdir()}
+    assert statuses == {"200", "400", "401", "403", "429", "500"}
+    assert (tmp_path / "listAccounts" / "200" / "seed_page.json").is_file()
