@@ -23,21 +23,21 @@ ACCESS_STATUSES = ("CONFIRMED", "PENDING")
 # ---- KlayrAI side
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Workspace:
     id: str
     name: str
     plan: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ApiKey:
     key: str
     workspace_id: str
     revoked: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Connection:
     """A KlayrAI account: one Meta ad account connected to one workspace."""
 
@@ -61,14 +61,14 @@ class Connection:
 # ---- Meta side
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Business:
     id: str
     name: str
     requires_approval: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AdAccount:
     id: str
     name: str
@@ -89,7 +89,7 @@ class AdAccount:
         return self.id.removeprefix("act_")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Token:
     token: str
     name: str
@@ -224,6 +224,10 @@ class ClientAccounts:
         self.relations: list[Relation] = []
 
     def add(self, relation: Relation) -> None:
+        if not self.seqs or relation.seq > self.seqs[-1]:  # the usual case: a new client comes last
+            self.seqs.append(relation.seq)
+            self.relations.append(relation)
+            return
         position = bisect.bisect(self.seqs, relation.seq)
         self.seqs.insert(position, relation.seq)
         self.relations.insert(position, relation)
@@ -247,8 +251,8 @@ class Store:
             self.relations: dict[tuple[str, str], Relation] = {}
             self.clients: dict[str, ClientAccounts] = {b: ClientAccounts() for b in self.world.businesses}
             self.next_seq = 1
-            for relation in self.world.relations:
-                self._insert(Relation(**{s: getattr(relation, s) for s in Relation.__slots__}))
+            for r in self.world.relations:  # copies: the world's own records never change
+                self._insert(Relation(r.business_id, r.ad_account_id, r.permitted_tasks, r.access_status, r.seq))
             self.version += 1
 
     def _insert(self, relation: Relation) -> None:
