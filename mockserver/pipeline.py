@@ -23,7 +23,6 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver import dynamic
 from mockserver.apis import Api
 from mockserver.errors import CONTROL_CHARS, ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
@@ -147,6 +146,8 @@ class MockMiddleware:
         except PreferenceError as exc:
             raise api.bad_preference(str(exc)) from None
         if directive.dynamic:
+            from mockserver import dynamic  # hypothesis loads only when a request asks for a dynamic body
+
             body = dynamic.draw(example.schema, self.mock.settings.seed * 1_000_003 + next(self.draws))
         else:
             body = copy.deepcopy(example.value)

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from mockserver.contract import Contract, Example
+from mockserver.contract import FAST_LOADER, Contract, Example
 from mockserver.errors import MockServerError
 from mockserver.ratelimit import Policy
 
@@ -332,7 +332,7 @@ def schema_problems(schema: Json, value: Any, where: str) -> list[str]:
 def load_file(contract: Contract, path: Path) -> tuple[list[Json], list[Policy]]:
     """Read and check a scenario file; every problem is reported at once, naming where it is."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise MockServerError(f"scenario file {path}: {exc}") from None
     problems = schema_problems(FILE_SCHEMA, data, str(path))

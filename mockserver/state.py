@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from mockserver.journal import Journal
 from mockserver.ratelimit import Policy, RateLimiter
 from mockserver.scenarios import Scenarios, load_file
 from mockserver.settings import Settings
-from mockserver.store import Store
+from mockserver.store import Store, gc_paused
 from mockserver.validation import ResponseValidator
 
 
@@ -34,7 +35,9 @@ class Mock:
     @classmethod
     def build(cls, settings: Settings) -> Mock:
         contract = Contract.load(settings.spec)
-        store = Store(load_world(contract, seed=settings.seed, size=settings.size, path=settings.world))
+        with gc_paused():
+            store = Store(load_world(contract, seed=settings.seed, size=settings.size, path=settings.world))
+        gc.freeze()  # the world lives as long as the server: later collections need not walk it
         specs, policies = load_file(contract, settings.scenarios) if settings.scenarios else ([], [])
         limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
         limiter.set_policies(policies)
