@@ -213,11 +213,14 @@ class GraphApi:
         return {"adaccount_id": "act_" + account_id.removeprefix("act_"), "permitted_tasks": tuple(tasks)}
 
     def _task_values(self, exchange: Exchange) -> list[Any]:
-        body = self.body_params(exchange)
-        if "permitted_tasks" in body:
-            value = body["permitted_tasks"]
-            return value if exchange.incoming.content_type != "application/json" else [value]
-        return [v for k, v in exchange.incoming.query if k == "permitted_tasks"]
+        """`permitted_tasks` from the query, else the body: the same precedence as every other parameter."""
+        in_query = [v for k, v in exchange.incoming.query if k == "permitted_tasks"]
+        if in_query:
+            return in_query
+        value = self.body_params(exchange).get("permitted_tasks")
+        if value is None:
+            return []
+        return value if exchange.incoming.content_type != "application/json" else [value]
 
     def _param_error(self, fault: ParamFault) -> GraphError:
         if fault.name == "fields" and fault.rule == "enum":

@@ -1,0 +1,172 @@
+"""One request and its response as the rules see them, whoever sent it (a probe through httpx, or schemathesis).
+
+Rules are pure functions of `Exchange` objects, so a rule runs the same inside a schemathesis check and inside a
+probe. An exchange also renders itself for a human: a curl command and an excerpt of the response, both passed
+through a `Masker` so that no credential is ever printed in full.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+
+from conformance.target import mask
+
+if TYPE_CHECKING:
+    import httpx
+    from schemathesis.core.transport import Response as StResponse
+
+Json = dict[str, Any]
+_MISSING = object()
+# Headers a curl command needs to reproduce a request; the rest (user agent, lengths, ...) is noise.
+CURL_SKIP_HEADERS = frozenset(
+    {"user-agent", "accept-encoding", "connection", "content-length", "host", "accept", "x-schemathesis-testcaseid"}
+)
+
+
+class Violation(AssertionError):
+    """The target broke a rule; raised by rule helpers, collected by probes, never a crash of the kit."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exchange = exchange
+
+
+@dataclass
+class Exchange:
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: bytes
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed: float = 0.0
+    _json: Any = field(default=_MISSING, repr=False)
+
+    @classmethod
+    def from_httpx(cls, response: httpx.Response) -> Exchange:
+        request = response.request
+        return cls(
+            method=request.method,
+            url=str(request.url),
+            request_headers={k.lower(): v for k, v in request.headers.items()},
+            request_body=request.content,
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            body=response.content,
+            elapsed=response.elapsed.total_seconds() if response.is_closed else 0.0,
+        )
+
+    @classmethod
+    def from_schemathesis(cls, response: StResponse) -> Exchange:
+        request = response.request
+        body = request.body or b""
+        return cls(
+            method=str(request.method),
+            url=str(request.url),
+            request_headers={k.lower(): str(v) for k, v in request.headers.items()},
+            request_body=body.encode() if isinstance(body, str) else body,
+            status=response.status_code,
+            headers={k.lower(): ", ".join(v) for k, v in response.headers.items()},
+            body=response.content or b"",
+            elapsed=response.elapsed,
+        )
+
+    # ---- request side
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
+
+    def query_values(self, name: str) -> list[str]:
+        return [value for key, value in self.query if key == name]
+
+    @property
+    def content_type(self) -> str:
+        return self.request_headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    def body_params(self) -> dict[str, Any]:
+        """A form or JSON request body as parameters (form values are lists); {} when there is none or it is junk."""
+        if not self.request_body.strip():
+            return {}
+        try:
+            if self.content_type == "application/json":
+                decoded = json.loads(self.request_body)
+                return decoded if isinstance(decoded, dict) else {}
+            params: dict[str, Any] = {}
+            for key, value in parse_qsl(self.request_body.decode("utf-8"), keep_blank_values=True):
+                params.setdefault(key, []).append(value)
+            return params
+        except (ValueError, UnicodeDecodeError):
+            return {}
+
+    # ---- response side
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> Any:
+        """The response body as JSON; a body that is not JSON is a violation of every rule that reads it."""
+        if self._json is _MISSING:
+            try:
+                self._json = json.loads(self.body)
+            except (ValueError, UnicodeDecodeError):
+                raise Violation(f"HTTP {self.status}: the response body is not JSON", self) from None
+        return self._json
+
+    def json_or_none(self) -> Any:
+        try:
+            return self.json()
+        except Violation:
+            return None
+
+    # ---- for humans
+
+    def curl(self) -> str:
+        parts = ["curl", "-sS"]
+        if self.method != "GET":
+            parts += ["-X", self.method]
+        parts.append(self.url)
+        for name, value in self.request_headers.items():
+            if name not in CURL_SKIP_HEADERS:
+                parts += ["-H", f"{name}: {value}"]
+        if self.request_body:
+            parts += ["--data-raw", self.request_body.decode("utf-8", "backslashreplace")]
+        return " ".join(shlex.quote(part) for part in parts)
+
+    def excerpt(self, limit: int = 400) -> str:
+        text = self.body.decode("utf-8", "backslashreplace").strip()
+        if len(text) > limit:
+            text = text[:limit] + f"... ({len(self.body)} bytes)"
+        content_type = self.header("content-type") or "no content-type"
+        return f"HTTP {self.status} ({content_type}) {text or '<empty body>'}"
+
+
+class Masker:
+    """Replaces every credential, as it is or URL-encoded, by its masked form in any text the kit prints."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        pairs: dict[str, str] = {}
+        for secret in sorted(set(secrets), key=len, reverse=True):
+            for variant in (secret, quote(secret, safe=""), quote_plus(secret)):
+                pairs.setdefault(variant, mask(secret))
+        self.pairs = pairs
+
+    def __call__(self, text: str) -> str:
+        for secret, masked in self.pairs.items():
+            text = text.replace(secret, masked)
+        return text

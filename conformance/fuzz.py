@@ -1,0 +1,180 @@
+"""The schemathesis part of a run: openapi.yaml's examples, coverage, fuzzing (positive and negative) and stateful
+phases, with every built-in check that applies and the kit's semantic checks, driven in-process through the same
+engine as `st run`, and its events turned into findings under rule ids.
+
+Configuration comes from `conformance/schemathesis.toml` (auth from environment variables, per-operation exclusions
+with their reasons). Checks are only ever *excluded* here, never listed as included: naming a check (as `--checks
+all` does) re-enables it for operations whose config disables it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from schemathesis.config._checks import _BUILTIN_CHECK_NAMES
+from schemathesis.engine import events, from_schema
+
+from conformance.checks import CHECK_RULES
+from conformance.exchange import Exchange
+from conformance.http import Throttle
+from conformance.probes import Finding
+from conformance.target import SCHEMATHESIS_PHASES, Target
+from mockserver.contract import SPEC_PATH
+
+CONFIG_PATH = Path(__file__).resolve().parent / "schemathesis.toml"
+API_OPERATIONS = {"klayrai": ("listAccounts",), "meta": ("listClientAdAccounts", "createClientAdAccount")}
+# Built-in checks and why the kit runs them; the rule id of each is `schemathesis.<name>`.
+BUILTIN_CHECKS = {
+    "not_a_server_error": "No 5xx for any request, valid or not.",
+    "status_code_conformance": "Every status is one the operation documents.",
+    "content_type_conformance": "Every Content-Type is one the response documents.",
+    "response_headers_conformance": "Documented response headers are present and match their schemas.",
+    "response_schema_conformance": "Every body matches its documented schema (types, required fields, formats).",
+    "positive_data_acceptance": "Schema-valid requests are accepted (per-operation statuses in schemathesis.toml).",
+    "negative_data_rejection": "Schema-invalid requests are rejected with 4xx.",
+    "missing_required_header": "A request without a required header is rejected.",
+    "unsupported_method": "A method the path does not document gets 405 (not Graph: see schemathesis.toml).",
+    "allow_header_conformance": "A 405 lists the allowed methods in Allow.",
+    "use_after_free": "A deleted resource is gone (stateful).",
+    "ensure_resource_availability": "A created resource is available through its links (stateful).",
+    "ignored_auth": "Missing or invalid credentials are refused (not Graph: see schemathesis.toml).",
+    "object_level_authorization": "One identity cannot read another's objects (needs configured peers).",
+}
+BUILTIN_NAMES = sorted(name for name in _BUILTIN_CHECK_NAMES if name in BUILTIN_CHECKS)
+_THROTTLE: Throttle | None = None
+_ENV_LOCK = threading.Lock()
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Caps schemathesis' request rate during a kit run (`--max-rps`); does nothing outside one."""
+    if _THROTTLE is not None:
+        _THROTTLE.wait()
+
+
+def rule_of(check: str) -> str:
+    return CHECK_RULES.get(check, f"schemathesis.{check}")
+
+
+@dataclass
+class FuzzResult:
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    ran: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+    requests: int = 0
+    phases: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """The config file reads credentials from the environment: set them only while it is loaded."""
+    with _ENV_LOCK:
+        saved = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def load_config(target: Target, url: str, rules: set[str]) -> schemathesis.Config:
+    credentials = target.credentials
+    values = {
+        "KLAYRAI_API_KEY": credentials.klayrai_key or "unused",
+        "GRAPH_ACCESS_TOKEN": credentials.graph_token or "unused",
+        "GRAPH_BUSINESS_ID": credentials.graph_business or "0",
+    }
+    with environment(values):
+        config = schemathesis.Config.from_path(CONFIG_PATH)
+    config.update(seed=target.seed, max_failures=None, max_time=target.max_time)
+    override = config.projects.override
+    override.update(base_url=url, workers=target.workers, rate_limit="auto", request_timeout=target.request_timeout)
+    override.generation.update(max_examples=target.max_examples, database="none")
+    override.phases.update(phases=[phase for phase in target.phases if phase in SCHEMATHESIS_PHASES])
+    every = [*BUILTIN_NAMES, *CHECK_RULES]
+    override.checks.update(excluded_check_names=[name for name in every if rule_of(name) not in rules])
+    return config
+
+
+def exchange_of(interaction: Any) -> Exchange | None:
+    response = getattr(interaction, "response", None)
+    if response is None:
+        return None
+    request = interaction.request
+    return Exchange(
+        method=request.method,
+        url=request.uri,
+        request_headers={k.lower(): ", ".join(v) for k, v in request.headers.items()},
+        request_body=request.body or b"",
+        status=response.status_code,
+        headers={k.lower(): ", ".join(v) for k, v in response.headers.items()},
+        body=response.content or b"",
+        elapsed=response.elapsed,
+    )
+
+
+def collect(event: events.ScenarioFinished, result: FuzzResult, seen: dict[tuple[str, ...], Finding]) -> None:
+    recorder = event.recorder
+    result.requests += len(recorder.interactions)
+    for case_id, nodes in recorder.checks.items():
+        for node in nodes:
+            rule = rule_of(node.name)
+            result.ran.add(rule)  # schemathesis records no node for a check that skipped the case
+            if node.failure_info is None:
+                continue
+            failure = node.failure_info.failure
+            message = failure.message or failure.title
+            interaction = recorder.interactions.get(failure.case_id or case_id)
+            status = getattr(getattr(interaction, "response", None), "status_code", None)
+            key = (rule, str(failure.operation), failure.title, str(status))  # one finding per kind of answer
+            if key in seen:
+                seen[key].count += 1
+                continue
+            title = "" if failure.title.startswith("Custom check failed") else f"{failure.title}: "
+            finding = Finding(rule, f"{failure.operation}: {title}{message}", exchange_of(interaction), "schemathesis")
+            seen[key] = finding
+            result.findings.setdefault(rule, []).append(finding)
+
+
+def run(target: Target, rules: set[str], writes: bool) -> FuzzResult:
+    """Run the enabled schemathesis phases once per base URL of the selected APIs."""
+    global _THROTTLE
+    result = FuzzResult(phases=[p for p in target.phases if p in SCHEMATHESIS_PHASES])
+    groups: dict[str, list[str]] = {}
+    for api in target.apis:
+        groups.setdefault(target.url_for(api), []).extend(API_OPERATIONS[api])
+    seen: dict[tuple[str, ...], Finding] = {}
+    _THROTTLE = Throttle(target.max_rps) if target.max_rps else None
+    try:
+        for url, operations in groups.items():
+            config = load_config(target, url, rules)
+            result.seed = config.seed
+            schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
+            # `exclude`, not `include`: the config's [[operations]] sections add an include filter of their own,
+            # and include filters are alternatives, so one more would not narrow anything.
+            others = [op for ops in API_OPERATIONS.values() for op in ops if op not in operations]
+            schema = schema.exclude(operation_id=others) if others else schema
+            if not writes:
+                schema = schema.exclude(method="POST")
+            for event in from_schema(schema).execute():
+                if isinstance(event, events.ScenarioFinished):
+                    collect(event, result, seen)
+                elif isinstance(event, events.NonFatalError):
+                    result.errors.append(f"schemathesis, {event.label}: {event.info.format().strip()}")
+                elif isinstance(event, events.FatalError):
+                    result.errors.append(f"schemathesis: {type(event.exception).__name__}: {event.exception}")
+    finally:
+        _THROTTLE = None
+    return result

@@ -1,0 +1,127 @@
+"""The probes' HTTP client: polite to real targets (a requests-per-second cap, waiting out rate limits within a
+bound) and a recorder of every exchange, retried ones included, for the passive rules and for failure reports."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from conformance.exchange import Exchange
+
+MAX_RETRIES = 3
+MAX_WAIT_SECONDS = 60.0  # per wait: a target asking for longer makes the probe an error of the kit, not a hang
+DEFAULT_WAIT_SECONDS = 1.0  # a 429 without a usable Retry-After
+
+
+class KitError(Exception):
+    """The kit could not do its job (network failure, a rate limit too long to wait out): not a finding."""
+
+
+class Throttle:
+    """At most `rate` requests per second across threads; `None` means no cap."""
+
+    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.next_at = 0.0
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = self.clock()
+            start = max(now, self.next_at)
+            self.next_at = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+def retry_delay(exchange: Exchange) -> float | None:
+    """How long the target asks us to wait before retrying, or None when this is not a rate-limit answer.
+
+    KlayrAI: 429 with `Retry-After` seconds. Graph: HTTP 400 with code 80004/80000 and `is_transient`, the wait in
+    `X-Business-Use-Case-Usage` (`estimated_time_to_regain_access`, minutes).
+    """
+    if exchange.status == 429:
+        text = exchange.header("retry-after") or ""
+        return float(text) if text.strip().isdigit() else DEFAULT_WAIT_SECONDS
+    if exchange.status != 400:
+        return None
+    body = exchange.json_or_none()
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or error.get("code") not in (80004, 80000):
+        return None
+    try:
+        usage = json.loads(exchange.header("x-business-use-case-usage") or "{}")
+        minutes = max(entry.get("estimated_time_to_regain_access", 0) for v in usage.values() for entry in v)
+    except (ValueError, TypeError, AttributeError):
+        minutes = 0
+    return max(float(minutes) * 60.0, DEFAULT_WAIT_SECONDS)
+
+
+class ProbeClient:
+    """httpx with a throttle, bounded rate-limit retries and a journal of every exchange."""
+
+    def __init__(self, timeout: float, max_rps: float | None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.throttle = Throttle(max_rps)
+        self.sleep = sleep
+        self.journal: list[Exchange] = []
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Exchange:
+        for attempt in range(MAX_RETRIES + 1):
+            self.throttle.wait()
+            try:
+                response = self.http.request(method, url, params=params, headers=headers, data=data)
+            except httpx.HTTPError as exc:
+                raise KitError(f"{method} {url.split('?')[0]}: {type(exc).__name__}: {exc}") from None
+            exchange = Exchange.from_httpx(response)
+            with self.lock:
+                self.journal.append(exchange)
+            delay = retry_delay(exchange)
+            if delay is None:
+                return exchange
+            if attempt == MAX_RETRIES:
+                raise KitError(f"{method} {url.split('?')[0]}: still rate-limited after {MAX_RETRIES} retries")
+            if delay > MAX_WAIT_SECONDS:
+                raise KitError(f"the target rate-limits for {delay:.0f} s (more than {MAX_WAIT_SECONDS:.0f} s)")
+            self.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def get(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("POST", url, **kwargs)
+
+    def exchanges(self, predicate: Callable[[Exchange], bool]) -> list[Exchange]:
+        with self.lock:
+            return [exchange for exchange in self.journal if predicate(exchange)]
+
+
+def reachable(url: str, timeout: float) -> str | None:
+    """None when the target answers HTTP at all (any status); else a one-line reason."""
+    try:
+        httpx.get(url.rstrip("/") + "/", timeout=timeout, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        reason = str(exc) or type(exc).__name__
+        return f"target unreachable: {url} ({reason})"
+    return None

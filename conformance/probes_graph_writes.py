@@ -1,0 +1,63 @@
+"""Graph POST probes (declared `writes`: skipped on a non-loopback target without `--allow-writes`).
+
+Ordered so that the ones that must not change anything (unknown task, missing account) run before the one that does,
+and the duplicate check last, so that it can repeat the account just created.
+"""
+
+from __future__ import annotations
+
+from conformance import graph_rules as rules
+from conformance.probes import ProbeContext, Skip, probe
+from conformance.probes_graph import expect_error, post, walk
+
+
+def _post_account(ctx: ProbeContext) -> str:
+    account = ctx.credentials.graph_adaccount_existing or ctx.credentials.graph_adaccount_new
+    if not account:
+        raise Skip("needs --graph-adaccount-existing or --graph-adaccount-new (or their environment variables)")
+    return str(account)
+
+
+@probe("graph.unknown_task", "meta", writes=True)
+def unknown_task(ctx: ProbeContext) -> None:
+    for tasks in ('["FLY"]', "MANAGE,FLY"):
+        expect_error(ctx, post(ctx, adaccount_id=_post_account(ctx), permitted_tasks=tasks), 400, 100)
+
+
+@probe("graph.create_missing_account", "meta", writes=True)
+def create_missing_account(ctx: ProbeContext) -> None:
+    expect_error(ctx, post(ctx), 400, 100)
+    expect_error(ctx, post(ctx, permitted_tasks='["ANALYZE"]'), 400, 100)
+
+
+@probe("graph.create_then_list", "meta", needs=("graph_adaccount_new",), writes=True)
+def create_then_list(ctx: ProbeContext) -> None:
+    accounts = [(ctx.credentials.graph_adaccount_new, True), (ctx.credentials.graph_adaccount_pending, False)]
+    for account, required in accounts:
+        if not account:
+            continue
+        exchange = post(ctx, adaccount_id=account)
+        code = (rules.error_of(exchange) or {}).get("code")
+        if code == 3989 and required:
+            raise Skip(f"{account} is already a client account of the business: pass a fresh --graph-adaccount-new")
+        if not ctx.expect_status(exchange, 200, f"POST adaccount_id={account}"):
+            continue
+        ctx.memo.setdefault("created", []).append(account)
+        status = (exchange.json_or_none() or {}).get("access_status")
+        listed = {node.get("id") for node in walk(ctx, fields="name").nodes}
+        wanted = "act_" + str(account).removeprefix("act_")
+        if status == "CONFIRMED":
+            ctx.expect(wanted in listed, f"{wanted} was CONFIRMED but is not in the next GET", exchange)
+        elif status == "PENDING":
+            ctx.expect(wanted not in listed, f"{wanted} is PENDING but already listed", exchange)
+        else:
+            ctx.fail(f"access_status {status!r} is neither CONFIRMED nor PENDING", exchange)
+
+
+@probe("graph.duplicate_create", "meta", writes=True)
+def duplicate_create(ctx: ProbeContext) -> None:
+    accounts = [ctx.credentials.graph_adaccount_existing, *ctx.memo.get("created", [])]
+    if not any(accounts):
+        raise Skip("needs --graph-adaccount-existing (or GRAPH_ADACCOUNT_EXISTING) or a created account")
+    for account in filter(None, accounts):
+        expect_error(ctx, post(ctx, adaccount_id=account), 400, 3989)

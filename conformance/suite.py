@@ -1,0 +1,47 @@
+"""The kit as pytest tests: one test per rule id, passed, failed (the target broke the rule), skipped (with the
+reason), or errored (the kit could not check it). Run it with `pytest --pyargs
+conformance.suite --base-url URL`; see `conformance.pytest_plugin`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.probes import RuleOutcome
+from conformance.report import Report
+from conformance.rules import FIXTURE_ONLY, catalogue
+
+RULES = [rule.id for rule in catalogue() if rule.id not in FIXTURE_ONLY]
+
+
+class KitError(Exception):
+    """Raised in setup, so that pytest reports an error of the kit as ERROR, not as a failed rule."""
+
+
+@pytest.fixture
+def outcome(request: pytest.FixtureRequest, conformance_report: Report) -> RuleOutcome:
+    found = conformance_report.outcomes.get(request.param)
+    if found is None:
+        pytest.skip("not selected in this run (--api or --rules)")
+    if found.status == "error":
+        raise KitError(conformance_report.masker(found.reason))
+    return found
+
+
+@pytest.mark.parametrize("outcome", RULES, ids=RULES, indirect=True)
+def test_rule(outcome: RuleOutcome, conformance_report: Report) -> None:
+    if outcome.status == "skipped":
+        pytest.skip(outcome.reason)
+    if outcome.status == "failed":
+        lines = []
+        for finding in outcome.findings:
+            lines.append(f"[{finding.source}] {finding.message}")
+            if finding.exchange is not None:
+                lines += [f"  $ {finding.exchange.curl()}", f"  < {finding.exchange.excerpt()}"]
+        pytest.fail(conformance_report.masker("\n".join(lines)), pytrace=False)
+
+
+def test_kit_ran_cleanly(conformance_report: Report) -> None:
+    """Errors of the kit that belong to no rule (schemathesis could not send a request, ...)."""
+    if conformance_report.errors:
+        raise KitError(conformance_report.masker("\n".join(conformance_report.errors)))

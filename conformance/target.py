@@ -1,0 +1,162 @@
+"""What the kit tests and how: the target's URLs and credentials, the run's budget, and the decisions taken from them.
+
+One frozen `Target` per run, built by the CLI (or the pytest plugin) from flags and environment variables. Decisions
+that matter for safety live here as small pure functions so that they are tested on their own: whether writes are
+allowed (never on a non-loopback host unless asked for), and which credentials a loopback mock gets by default.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field, fields, replace
+from urllib.parse import urlsplit
+
+APIS = ("klayrai", "meta")
+PROBE_PHASE = "probes"
+SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+PHASES = (PROBE_PHASE, *SCHEMATHESIS_PHASES)
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A budget preset; explicit flags override each field."""
+
+    name: str
+    max_examples: int
+    workers: int
+    seed: int | None
+    max_time: int | None
+
+
+PROFILES = {
+    # Fixed seed: a CI run is reproducible, and a red build is the same red build on a rerun.
+    "ci": Profile("ci", max_examples=25, workers=2, seed=20260301, max_time=None),
+    # Random seed (printed in the summary) and a larger budget: explores more, for nightly runs.
+    "deep": Profile("deep", max_examples=200, workers=2, seed=None, max_time=None),
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Everything secret or target-specific the rules need. Optional fields unlock rules; missing ones skip them."""
+
+    klayrai_key: str | None = None
+    klayrai_key_lower_plan: str | None = None
+    klayrai_key_other: str | None = None
+    graph_token: str | None = None
+    graph_business: str | None = None
+    graph_other_business: str | None = None
+    graph_adaccount_new: str | None = None
+    graph_adaccount_pending: str | None = None
+    graph_adaccount_existing: str | None = None
+
+    def secrets(self) -> list[str]:
+        """The values a report must never print in full."""
+        names = ("klayrai_key", "klayrai_key_lower_plan", "klayrai_key_other", "graph_token")
+        return [value for value in (getattr(self, name) for name in names) if value]
+
+
+# Flag and environment variable of each credential, for `--help` and for "skipped: needs ..." lines.
+CREDENTIAL_SOURCES = {
+    "klayrai_key": ("--klayrai-key", "KLAYRAI_API_KEY"),
+    "klayrai_key_lower_plan": ("--klayrai-key-lower-plan", "KLAYRAI_API_KEY_LOWER_PLAN"),
+    "klayrai_key_other": ("--klayrai-key-other", "KLAYRAI_API_KEY_OTHER"),
+    "graph_token": ("--graph-token", "GRAPH_ACCESS_TOKEN"),
+    "graph_business": ("--graph-business", "GRAPH_BUSINESS_ID"),
+    "graph_other_business": ("--graph-other-business", "GRAPH_OTHER_BUSINESS_ID"),
+    "graph_adaccount_new": ("--graph-adaccount-new", "GRAPH_ADACCOUNT_NEW"),
+    "graph_adaccount_pending": ("--graph-adaccount-pending", "GRAPH_ADACCOUNT_PENDING"),
+    "graph_adaccount_existing": ("--graph-adaccount-existing", "GRAPH_ADACCOUNT_EXISTING"),
+}
+
+
+def needs_text(name: str) -> str:
+    flag, env = CREDENTIAL_SOURCES[name]
+    return f"{flag} (or {env})"
+
+
+def mock_defaults() -> Credentials:
+    """The default world's credentials (fixtures/world.py): only ever used for a loopback target."""
+    from fixtures.world import AGENCY_BUSINESS_ID, API_KEYS, GRAPH_TOKENS, OTHER_AGENCY_BUSINESS_ID, POST_OUTCOMES
+
+    return Credentials(
+        klayrai_key=API_KEYS["agency"],
+        klayrai_key_lower_plan=API_KEYS["starter"],
+        klayrai_key_other=API_KEYS["other"],
+        graph_token=GRAPH_TOKENS["agency"],
+        graph_business=AGENCY_BUSINESS_ID,
+        graph_other_business=OTHER_AGENCY_BUSINESS_ID,
+        graph_adaccount_new=POST_OUTCOMES["confirmed"],
+        graph_adaccount_pending=POST_OUTCOMES["pending"],
+        graph_adaccount_existing=POST_OUTCOMES["graph_3989"],
+    )
+
+
+def with_mock_defaults(given: Credentials, klayrai_url: str, graph_url: str) -> tuple[Credentials, set[str]]:
+    """`given`, completed with the mock world's credentials for each API whose URL is loopback; and what was filled."""
+    defaults = mock_defaults()
+    filled = {
+        f.name
+        for f in fields(Credentials)
+        if not getattr(given, f.name) and is_loopback(klayrai_url if f.name.startswith("klayrai") else graph_url)
+    }
+    return replace(given, **{name: getattr(defaults, name) for name in filled}), filled
+
+
+def is_loopback(url: str) -> bool:
+    """Whether the URL's host is this machine (127.0.0.0/8, ::1 or a localhost name); no DNS lookup."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def writes_allowed(urls: list[str], allow_writes: bool | None) -> bool:
+    """POSTs change the target's data: allowed when asked for, else only when every target URL is loopback."""
+    if allow_writes is not None:
+        return allow_writes
+    return all(is_loopback(url) for url in urls)
+
+
+def mask(secret: str) -> str:
+    """`klyr_live_abc123def456ghi789` -> `klyr_l...i789`: enough to tell keys apart, not enough to use one."""
+    if len(secret) >= 12:
+        return f"{secret[:6]}...{secret[-4:]}"
+    return f"{secret[:2]}..." if len(secret) > 4 else "***"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One run of the kit: where, what, with which credentials and within which budget."""
+
+    klayrai_url: str
+    graph_url: str
+    apis: tuple[str, ...] = APIS
+    credentials: Credentials = field(default_factory=Credentials)
+    allow_writes: bool | None = None  # None: decided by `writes_allowed` (loopback only)
+    graph_version: str = "v25.0"
+    profile: str = "ci"
+    max_examples: int = 25
+    seed: int | None = None
+    workers: int = 2
+    max_time: int | None = None
+    max_rps: float | None = None
+    request_timeout: float = 10.0
+    phases: tuple[str, ...] = PHASES
+    rule_patterns: tuple[str, ...] = ()
+    used_mock_defaults: bool = False
+
+    def url_for(self, api: str) -> str:
+        return self.klayrai_url if api == "klayrai" else self.graph_url
+
+    @property
+    def urls(self) -> list[str]:
+        return list(dict.fromkeys(self.url_for(api) for api in self.apis))
+
+    @property
+    def secrets(self) -> list[str]:
+        return self.credentials.secrets()

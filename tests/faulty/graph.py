@@ -1,0 +1,235 @@
+"""Faulty Graph implementations: each is the mock with one realistic contract bug."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from mockserver.app import MockApp
+from mockserver.contract import default_contract
+from mockserver.store import Relation
+from tests.faulty.base import Request, Response, Rewrite, accounts_of, error_of, faulty_app
+
+TOKEN = "EAAGagency0valid0token"
+OTHER_TOKEN = "EAAGother0agency0token"
+OTHER_BUSINESS = "5550001111"
+
+
+def is_edge(request: Request) -> bool:
+    return request.path.endswith("/client_ad_accounts") and not request.is_klayrai
+
+
+def cursor_wraps_around() -> MockApp:
+    """The last page's `after` cursor wraps around to the start: a walk never ends (it loops)."""
+    app = faulty_app()
+    codec = app.mock.apis[1].cursors  # type: ignore[attr-defined]
+
+    def response(request: Request, answer: Response) -> None:
+        paging = answer.body.get("paging") if is_edge(request) and answer.status == 200 else None
+        if paging and "next" not in paging and "previous" in paging:
+            wrapped = codec.encode(0)
+            paging["cursors"]["after"] = wrapped
+            paging["next"] = paging["previous"].split("?")[0] + "?" + f"access_token={TOKEN}&after={wrapped}"
+
+    app.entry = Rewrite(app.entry, response=response)
+    return app
+
+
+def fields_ignored() -> MockApp:
+    """`fields` accepted and then ignored: always the default fields."""
+
+    def request(incoming: Request) -> None:
+        if is_edge(incoming) and incoming.method == "GET":
+            incoming.drop("fields")
+
+    return faulty_app(request=request)
+
+
+def limit_ignored() -> MockApp:
+    """`limit` validated, then ignored: always pages of 25."""
+
+    def request(incoming: Request) -> None:
+        if is_edge(incoming) and incoming.method == "GET":
+            incoming.drop("limit")
+
+    return faulty_app(request=request)
+
+
+def relative_paging_links() -> MockApp:
+    """`paging.next`/`previous` as relative URLs (path and query only)."""
+
+    def response(request: Request, answer: Response) -> None:
+        paging = answer.body.get("paging") if is_edge(request) and answer.status == 200 else None
+        for name in ("next", "previous"):
+            if paging and name in paging:
+                parts = urlsplit(paging[name])
+                paging[name] = f"{parts.path}?{parts.query}"
+
+    return faulty_app(response=response)
+
+
+def paging_links_on_internal_host() -> MockApp:
+    """`paging.next`/`previous` built from the service's internal host name, not the host that was called."""
+
+    def response(request: Request, answer: Response) -> None:
+        paging = answer.body.get("paging") if is_edge(request) and answer.status == 200 else None
+        for name in ("next", "previous"):
+            if paging and name in paging:
+                parts = urlsplit(paging[name])
+                paging[name] = f"http://graph-api.internal:8080{parts.path}?{parts.query}"
+
+    return faulty_app(response=response)
+
+
+def auth_bypass_without_token() -> MockApp:
+    """Auth bypass: a request without any token is served as the agency (a development default left on)."""
+
+    def request(incoming: Request) -> None:
+        has_header = incoming.headers.get("authorization", "").strip()
+        has_token = incoming.param("access_token") or "access_token" in incoming.form() or has_header
+        if not incoming.is_klayrai and not has_token:
+            incoming.set("access_token", TOKEN)
+
+    return faulty_app(request=request)
+
+
+def duplicate_post_accepted() -> MockApp:
+    """A second POST of the same ad account answered 200 CONFIRMED instead of 3989."""
+
+    def response(request: Request, answer: Response) -> None:
+        if request.method == "POST" and error_of(answer).get("code") == 3989:
+            answer.status, answer.body = 200, {"access_status": "CONFIRMED"}
+            answer.headers.pop("www-authenticate", None)
+
+    return faulty_app(response=response)
+
+
+def unknown_task_accepted() -> MockApp:
+    """Unknown `permitted_tasks` values accepted (the request succeeds, the unknown task is dropped)."""
+
+    def response(request: Request, answer: Response) -> None:
+        message = str(error_of(answer).get("message", ""))
+        if request.method == "POST" and "permitted_tasks" in message:
+            answer.status, answer.body = 200, {"access_status": "CONFIRMED"}
+            answer.headers.pop("www-authenticate", None)
+
+    return faulty_app(response=response)
+
+
+def errors_without_www_authenticate() -> MockApp:
+    """Graph errors sent without the `WWW-Authenticate` header."""
+
+    def response(request: Request, answer: Response) -> None:
+        if not request.is_klayrai:
+            answer.headers.pop("www-authenticate", None)
+
+    return faulty_app(response=response)
+
+
+def forged_cursor_accepted() -> MockApp:
+    """A cursor the server did not issue is ignored (first page) instead of refused with code 100."""
+    app = faulty_app()
+    codec = app.mock.apis[1].cursors  # type: ignore[attr-defined]
+
+    def request(incoming: Request) -> None:
+        for name in ("after", "before"):
+            value = incoming.param(name)
+            if is_edge(incoming) and value is not None:
+                try:
+                    codec.decode(value)
+                except ValueError:
+                    incoming.drop(name)
+
+    app.entry = Rewrite(app.entry, request=request)
+    return app
+
+
+def unknown_field_dropped() -> MockApp:
+    """Unknown names in `fields` silently dropped instead of refused with code 100."""
+    known = set(default_contract().deref({"$ref": "#/components/schemas/AdAccountField"})["enum"])
+
+    def request(incoming: Request) -> None:
+        fields = incoming.param("fields")
+        if is_edge(incoming) and fields:
+            incoming.set("fields", ",".join(f for f in fields.split(",") if f.strip() in known))
+
+    return faulty_app(request=request)
+
+
+def bearer_token_ignored() -> MockApp:
+    """Only `access_token` in the query is read: `Authorization: Bearer` gets code 104."""
+
+    def request(incoming: Request) -> None:
+        if not incoming.is_klayrai:
+            incoming.headers.pop("authorization", None)
+
+    return faulty_app(request=request)
+
+
+def created_account_not_listed() -> MockApp:
+    """A POST answers CONFIRMED, but the listing is served from an index the write does not update."""
+    app = faulty_app()
+    store = app.mock.store
+    original = store.request_access
+
+    def request_access(business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
+        outcome = original(business_id, ad_account_id, tasks)
+        if isinstance(outcome, Relation) and outcome.access_status == "CONFIRMED":
+            with store.lock:
+                clients = store.clients[business_id]
+                index = clients.relations.index(outcome)
+                del clients.relations[index], clients.seqs[index]
+        return outcome
+
+    store.request_access = request_access  # type: ignore[method-assign]
+    return app
+
+
+def summary_counts_the_page() -> MockApp:
+    """`summary.total_count` counts the nodes of the page, not the selection."""
+
+    def response(request: Request, answer: Response) -> None:
+        if is_edge(request) and answer.status == 200 and "summary" in answer.body:
+            answer.body["summary"]["total_count"] = len(accounts_of(answer))
+
+    return faulty_app(response=response)
+
+
+def search_query_ignored() -> MockApp:
+    """`search_query` accepted and ignored: every client account is returned."""
+
+    def request(incoming: Request) -> None:
+        if is_edge(incoming):
+            incoming.drop("search_query")
+
+    return faulty_app(request=request)
+
+
+def other_business_visible() -> MockApp:
+    """Authorization checks that the business exists, not that the token can see it."""
+
+    def request(incoming: Request) -> None:
+        if is_edge(incoming) and f"/{OTHER_BUSINESS}/" in incoming.path and incoming.param("access_token") == TOKEN:
+            incoming.set("access_token", OTHER_TOKEN)
+
+    return faulty_app(request=request)
+
+
+def default_fields_include_name() -> MockApp:
+    """Without `fields`, nodes also carry `name` (the default field list drifted)."""
+
+    def request(incoming: Request) -> None:
+        if is_edge(incoming) and incoming.method == "GET" and not (incoming.param("fields") or "").strip():
+            incoming.set("fields", "account_id,name")
+
+    return faulty_app(request=request)
+
+
+def account_id_as_number() -> MockApp:
+    """Type drift: `account_id` as a JSON number instead of a string of digits."""
+
+    def response(request: Request, answer: Response) -> None:
+        for node in accounts_of(answer) if is_edge(request) else []:
+            if isinstance(node.get("account_id"), str):
+                node["account_id"] = int(node["account_id"])
+
+    return faulty_app(response=response)
