@@ -6,7 +6,6 @@ does not apply; a body of the wrong shape is left to schemathesis' schema check.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.exchange import Exchange
+from mockserver.apis.meta_graph import parse_tasks  # how the contract lets a client write tasks
 from mockserver.contract import default_contract
 
 Json = dict[str, Any]
@@ -268,20 +268,6 @@ def auth_enforced(exchange: Exchange) -> list[str]:
 # ---- POST
 
 
-def tasks_of(value: Any) -> list[str]:
-    """`permitted_tasks` as sent: a list, a JSON array string, the same in single quotes, or a comma list."""
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    text = str(value).strip()
-    for attempt in (text, text.replace("'", '"')):
-        try:
-            decoded = json.loads(attempt)
-        except ValueError:
-            continue
-        return [str(v) for v in decoded] if isinstance(decoded, list) else [text]
-    return [part.strip(" \t[]'\"") for part in text.split(",") if part.strip(" \t[]'\"")]
-
-
 def _create_param(exchange: Exchange, name: str) -> Any:
     in_query = exchange.query_values(name)
     if in_query:
@@ -303,11 +289,11 @@ def unknown_task(exchange: Exchange) -> list[str]:
     query and the body wins when both carry it is not part of the contract."""
     if exchange.method != "POST" or exchange.status >= 300 or error_of(exchange) is not None:
         return []
-    sources = [tasks_of(value) for value in exchange.query_values("permitted_tasks")]
+    sources = [parse_tasks([value]) for value in exchange.query_values("permitted_tasks")]
     in_body = exchange.body_params().get("permitted_tasks")
     if in_body is not None:  # JSON: the list itself; form: each value is text to parse
         json_body = exchange.content_type == "application/json"
-        sources.append(tasks_of(in_body) if json_body else [t for v in in_body for t in tasks_of(v)])
+        sources.append(parse_tasks([in_body] if json_body else in_body))
     known = vocabulary().tasks
     unknown = [[t for t in tasks if t not in known] for tasks in sources]
     if sources and all(unknown):

@@ -19,23 +19,12 @@ import pytest
 import yaml
 
 from fixtures import world as W
+from fixtures.load import KLAYRAI_OWNED
 from mockserver.store import World
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PAGE = Path(__file__).parent / "seeds" / "klayrai-accounts-api.txt"
 NOW = datetime(2026, 3, 10, 14, 0, 0, tzinfo=UTC)
-KLAYRAI_OWNED = (
-    "id",
-    "metaAccountId",
-    "connectionStatus",
-    "permissions",
-    "lastSyncedAt",
-    "campaignCount",
-    "activeCampaignCount",
-    "totalSpendLast30d",
-    "connectedAt",
-    "connectedBy",
-)
 STATUS_OF = {
     1: "active",
     3: "active",
