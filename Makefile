@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint conformance
+.PHONY: serve test lint conformance bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,6 @@ lint: $(STAMP)
 
 conformance: $(STAMP)
 	$(BIN)/conformance run --base-url $(or $(BASE_URL),http://127.0.0.1:4010) $(ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(ARGS)
