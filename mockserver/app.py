@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from typing import Any
 
 import connexion
 from connexion.middleware.context import ContextMiddleware
@@ -40,27 +41,25 @@ def _never_called() -> None:
     raise AssertionError("the mock pipeline answers every operation before connexion's handlers")
 
 
+DOCS_PATHS = ("/openapi.json", "/ui")
+
+
 class MockApp:
-    """Dispatches /__mock/ to the admin API and everything else to connexion; `mock` is the running state."""
+    """Dispatches /__mock/ to the admin API, the docs (Swagger UI, /openapi.json) to a connexion app of their own,
+    and everything else to connexion's routing followed by the mock's pipeline; `mock` is the running state.
+
+    The API stack holds only what the pipeline needs from connexion (routing, lifespan): its error middlewares
+    would never see an error (the pipeline answers every one) and Swagger UI's router would cost every request a
+    few route matches. The docs app is built on its first request, which keeps it out of start-up."""
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         self.admin = admin_app(mock)
-        middlewares = [
-            ServerErrorMiddleware,
-            ExceptionMiddleware,
-            SwaggerUIMiddleware,
-            functools.partial(MockMiddleware, mock=mock),
-            RoutingMiddleware,
-            RoutingProbe,
-            LifespanMiddleware,
-            ContextMiddleware,
-        ]
-        self.api = connexion.AsyncApp(__name__, middlewares=middlewares)
-        resolver = Resolver(function_resolver=lambda _: _never_called)
-        # The contract as already parsed, not the file: parsing the YAML twice dominated start-up.
-        self.api.add_api(copy.deepcopy(mock.contract.spec), base_path="", resolver=resolver)
-
+        self.api = self._connexion(
+            [functools.partial(MockMiddleware, mock=mock), RoutingMiddleware, RoutingProbe, LifespanMiddleware,
+             ContextMiddleware]
+        )  # fmt: skip
+        self.docs: connexion.AsyncApp | None = None
         self.entry: ASGIApp = self.dispatch
         if mock.settings.cors_origins:
             self.entry = CORSMiddleware(
@@ -71,9 +70,21 @@ class MockApp:
                 expose_headers=EXPOSED_HEADERS,
             )
 
+    def _connexion(self, middlewares: list[Any]) -> connexion.AsyncApp:
+        app = connexion.AsyncApp(__name__, middlewares=middlewares)
+        resolver = Resolver(function_resolver=lambda _: _never_called)
+        # The contract as already parsed, not the file: parsing the YAML twice dominated start-up.
+        app.add_api(copy.deepcopy(self.mock.contract.spec), base_path="", resolver=resolver)
+        return app
+
     async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)
+        elif scope["type"] == "http" and (path == DOCS_PATHS[0] or path == DOCS_PATHS[1] or path.startswith("/ui/")):
+            if self.docs is None:
+                self.docs = self._connexion([ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware])
+            await self.docs(scope, receive, send)
         else:
             await self.api(scope, receive, send)
 

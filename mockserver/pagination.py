@@ -32,12 +32,18 @@ class CursorCodec:
 
     def __init__(self, secret: str) -> None:
         self.key = secret.encode()
+        self.issued: dict[int, str] = {}
 
     def _tag(self, seq: int) -> str:
         return hmac.new(self.key, str(seq).encode(), hashlib.sha256).hexdigest()[:12]
 
     def encode(self, seq: int) -> str:
-        return base64.urlsafe_b64encode(f"{seq}.{self._tag(seq)}".encode()).decode().rstrip("=")
+        cursor = self.issued.get(seq)
+        if cursor is None:  # one per position of the world, so the memo stays as small as the world
+            cursor = self.issued[seq] = (
+                base64.urlsafe_b64encode(f"{seq}.{self._tag(seq)}".encode()).decode().rstrip("=")
+            )
+        return cursor
 
     def decode(self, cursor: str) -> int:
         """The position a cursor names; ValueError for anything this codec did not issue."""

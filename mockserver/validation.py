@@ -1,32 +1,64 @@
 """Response validation: every answer the mock writes is checked against the contract before it leaves.
 
-Validators are compiled once per (operation, status) with jsonschema-rs. A violation is the mock's own bug: the
-pipeline logs it and answers the API's 500 instead, so a client never sees an off-contract response.
+Validators are compiled once per (operation, status): bodies with jsonschema-rs, headers (plain strings with
+simple schemas) with direct checks. A body's verdict is remembered by its digest, since the same bytes always get
+the same verdict: most answers of a mock repeat. A violation is the mock's own bug: the pipeline logs it and
+answers the API's 500 instead, so a client never sees an off-contract response.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
 
 from mockserver.contract import Contract
+from mockserver.params import ecma_pattern
+
+INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 
 
-@dataclass(frozen=True)
-class HeaderRule:
-    name: str
-    required: bool
-    validator: Any
-    integer: bool
+HeaderCheck = Callable[[str], str | None]
+HEADER_KEYWORDS = {"type", "enum", "pattern", "minimum", "minLength"}
+BODY_CACHE_SIZE = 8192
+
+
+def header_check(name: str, schema: dict[str, Any]) -> HeaderCheck:
+    """A check of one header value against its schema; unsupported keywords fail here, at start-up."""
+    unknown = set(schema) - HEADER_KEYWORDS
+    if unknown:
+        raise ValueError(f"header {name}: unsupported schema keywords {sorted(unknown)}")
+    integer = schema.get("type") == "integer"
+    enum = set(schema.get("enum", ()))
+    pattern = ecma_pattern(schema["pattern"]) if "pattern" in schema else None
+    minimum, min_length = schema.get("minimum"), schema.get("minLength", 0)
+
+    def check(value: str) -> str | None:
+        if integer:
+            if not INTEGER.fullmatch(value):
+                return f"{value!r} is not an integer"
+            if minimum is not None and int(value) < minimum:
+                return f"{value} is less than {minimum}"
+        if enum and value not in enum:
+            return f"{value!r} is not one of {sorted(enum)}"
+        if pattern is not None and not pattern.search(value):
+            return f"{value!r} does not match {pattern.pattern}"
+        if len(value) < min_length:
+            return f"{value!r} is shorter than {min_length}"
+        return None
+
+    return check
 
 
 @dataclass(frozen=True)
 class ResponseRules:
     body: Any
-    headers: tuple[HeaderRule, ...]
+    headers: tuple[tuple[str, bool, HeaderCheck], ...]
 
 
 def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRules:
@@ -35,15 +67,7 @@ def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRu
     headers = []
     for name, header in contract.resolve(response).get("headers", {}).items():
         header = contract.deref(header)
-        schema = header.get("schema", {})
-        headers.append(
-            HeaderRule(
-                name.lower(),
-                bool(header.get("required")),
-                jsonschema_rs.Draft4Validator(schema, validate_formats=True),
-                schema.get("type") == "integer",
-            )
-        )
+        headers.append((name.lower(), bool(header.get("required")), header_check(name, header.get("schema", {}))))
     return ResponseRules(body, tuple(headers))
 
 
@@ -56,6 +80,7 @@ class ResponseValidator:
             for status, response in contract.responses(op_id).items()
         }
         self.envelopes = {key: compile_response(contract, response) for key, response in envelopes.items()}
+        self.verdicts: dict[tuple[str | None, int, bytes], tuple[str, ...]] = {}
 
     def problems(
         self, api: str, operation_id: str | None, status: int, body: bytes, headers: dict[str, str]
@@ -63,25 +88,32 @@ class ResponseValidator:
         rules = self.rules.get((operation_id, status)) if operation_id else self.envelopes.get((api, status))
         if rules is None:
             return [f"status {status} is not documented for {operation_id}"]
-        problems: list[str] = []
-        try:
-            document = json.loads(body)
-        except ValueError:
-            return ["body is not JSON"]
-        problems += [f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document)]
+        problems = list(self._body_problems(operation_id, status, rules, body))
         lowered = {k.lower(): v for k, v in headers.items()}
-        for rule in rules.headers:
-            value = lowered.get(rule.name)
+        for name, required, check in rules.headers:
+            value = lowered.get(name)
             if value is None:
-                if rule.required:
-                    problems.append(f"header {rule.name} is missing")
+                if required:
+                    problems.append(f"header {name} is missing")
                 continue
-            typed: Any = value
-            if rule.integer:
-                try:
-                    typed = int(value)
-                except ValueError:
-                    problems.append(f"header {rule.name}: {value!r} is not an integer")
-                    continue
-            problems += [f"header {rule.name}: {e.message}" for e in rule.validator.iter_errors(typed)]
+            problem = check(value)
+            if problem is not None:
+                problems.append(f"header {name}: {problem}")
         return problems
+
+    def _body_problems(
+        self, operation_id: str | None, status: int, rules: ResponseRules, body: bytes
+    ) -> tuple[str, ...]:
+        key = (operation_id, status, hashlib.blake2b(body, digest_size=16).digest())
+        found = self.verdicts.get(key)
+        if found is None:
+            try:
+                document = json.loads(body)
+            except ValueError:
+                found = ("body is not JSON",)
+            else:
+                found = tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))
+            if len(self.verdicts) >= BODY_CACHE_SIZE:
+                self.verdicts.clear()
+            self.verdicts[key] = found
+        return found

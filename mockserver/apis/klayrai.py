@@ -8,6 +8,7 @@ from typing import Any
 from mockserver.contract import Contract, Example
 from mockserver.errors import ApiError, KlayraiError
 from mockserver.exchange import Exchange, Reply, encode
+from mockserver.fragments import Fragments, join_array, join_object
 from mockserver.pagination import page_window
 from mockserver.params import ParameterParser, ParamFault
 from mockserver.ratelimit import Usage
@@ -66,8 +67,7 @@ class KlayraiApi:
             reject_unknown=op.get("x-unknown-query-parameters") == "reject",
             reject_repeated=True,
         )
-        self._fragments: dict[str, bytes] = {}
-        self._fragments_version = -1
+        self.fragments = Fragments(store)
 
     # ---- routing
 
@@ -123,16 +123,11 @@ class KlayraiApi:
         page, page_size = params["page"], params["page_size"]
         window = page_window(len(selected), page, page_size)
         pagination = {"total": len(selected), "page": page, "page_size": page_size, "hasMore": window.has_more}
-        if self._fragments_version != self.store.version:
-            self._fragments, self._fragments_version = {}, self.store.version
-        parts = []
-        for connection in selected[window.start : window.stop]:
-            key = f"{connection.workspace_id}/{connection.id}"
-            fragment = self._fragments.get(key)
-            if fragment is None:
-                fragment = self._fragments[key] = encode(render_account(connection, world))
-            parts.append(fragment)
-        body = b'{"data":[' + b",".join(parts) + b'],"pagination":' + encode(pagination) + b"}"
+        parts = [
+            self.fragments.get((c.workspace_id, c.id), lambda c=c: render_account(c, world))
+            for c in selected[window.start : window.stop]
+        ]
+        body = join_object([(b"data", join_array(parts)), (b"pagination", encode(pagination))])
         return Reply(200, body)
 
     # ---- answers the pipeline asks for

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 from mockserver.contract import Contract, Example
 from mockserver.errors import ApiError, GraphError
 from mockserver.exchange import Exchange, Reply, encode
+from mockserver.fragments import Fragments, join_array, join_object
 from mockserver.pagination import CursorCodec, cursor_window
 from mockserver.params import ParameterParser, ParamFault, ecma_pattern
 from mockserver.ratelimit import Usage
@@ -78,6 +79,7 @@ class GraphApi:
         self.store = store
         self.rng = random.Random(seed)
         self.cursors = CursorCodec(store.world.app_secret)
+        self.fragments = Fragments(store)
         self.list_parser = ParameterParser(contract, "listClientAdAccounts", also_known=("access_token",))
         self.default_fields = tuple(contract.operations["listClientAdAccounts"].definition["x-default-fields"])
         create = contract.operations["createClientAdAccount"].definition
@@ -247,7 +249,12 @@ class GraphApi:
         start, stop = cursor_window(seqs, params["limit"], after=after, before=before)
         fields = tuple(params["fields"]) if params["fields"] else self.default_fields
         page = relations[start:stop]
-        body: Json = {"data": [render_node(world.ad_accounts[r.ad_account_id], r, fields, world) for r in page]}
+        nodes = [
+            self.fragments.get((r.seq, fields), lambda r=r: render_node(world.ad_accounts[r.ad_account_id], r, fields,
+                                                                        world))
+            for r in page
+        ]  # fmt: skip
+        members = [(b"data", join_array(nodes))]
         if page:
             first, last = self.cursors.encode(page[0].seq), self.cursors.encode(page[-1].seq)
             paging: Json = {"cursors": {"before": first, "after": last}}
@@ -255,10 +262,10 @@ class GraphApi:
                 paging["previous"] = self._link(exchange, "before", first)
             if stop < len(relations):
                 paging["next"] = self._link(exchange, "after", last)
-            body["paging"] = paging
+            members.append((b"paging", encode(paging)))
         if params["summary"] in SUMMARY_ON:
-            body["summary"] = {"total_count": len(relations)}
-        return Reply(200, body)
+            members.append((b"summary", encode({"total_count": len(relations)})))
+        return Reply(200, join_object(members))
 
     def _cursor(self, params: Json, name: str) -> int | None:
         if params[name] is None:
