@@ -113,7 +113,8 @@ class ResponseValidator:
                 found = ("body is not JSON",)
             else:
                 found = tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))
-            if len(self.verdicts) >= BODY_CACHE_SIZE:
-                self.verdicts.clear()
-            self.verdicts[key] = found
+            if status < 400:  # error bodies carry the request's own id: they never repeat
+                if len(self.verdicts) >= BODY_CACHE_SIZE:
+                    self.verdicts.clear()
+                self.verdicts[key] = found
         return found
