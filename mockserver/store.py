@@ -19,7 +19,6 @@ from typing import Any
 
 Json = dict[str, Any]
 
-PLANS = ("starter", "pro", "agency")
 # World-file keys in the order of the records' fields: positional construction is what makes 100,000 records fast.
 CONNECTION_FIELDS = itemgetter(
     "id",
@@ -48,7 +47,6 @@ AD_ACCOUNT_FIELDS = itemgetter(
     "created_time",
     "owner_business_id",
 )
-ACCESS_STATUSES = ("CONFIRMED", "PENDING")
 
 
 @contextlib.contextmanager

@@ -168,6 +168,30 @@ def test_same_seed_same_bytes_across_processes() -> None:
     assert _digest_in_subprocess("0") == _digest_in_subprocess("12345") == here
 
 
+def test_same_bytes_on_another_day() -> None:
+    """The clock is moved five years on (time and datetime) before the generator is imported: nothing changes."""
+    code = (
+        "import datetime as d, hashlib, time\n"
+        "shift = 5 * 365 * 86400\n"
+        "real_time = time.time\n"
+        "time.time = lambda: real_time() + shift\n"
+        "class Later(d.datetime):\n"
+        "    @classmethod\n"
+        "    def now(cls, tz=None):\n"
+        "        return d.datetime.fromtimestamp(time.time(), tz)\n"
+        "    @classmethod\n"
+        "    def today(cls):\n"
+        "        return cls.now()\n"
+        "d.datetime = Later\n"
+        "assert d.datetime.now().year >= 2030\n"
+        "from fixtures.world import dump, generate\n"
+        "print(hashlib.sha256(dump(generate(7, 500))).hexdigest())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == hashlib.sha256(W.dump(W.generate(7, 500))).hexdigest()
+
+
 def test_different_seed_or_size_gives_different_world() -> None:
     base = W.dump(W.generate(7, 50))
     assert W.dump(W.generate(8, 50)) != base
