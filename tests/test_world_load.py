@@ -96,3 +96,17 @@ def test_seed_and_size_choose_a_different_valid_world() -> None:
     other = load_world(CONTRACT, seed=7, size=150)
     assert len(other.connections) != len(load_world(CONTRACT).connections)
     assert sum(1 for c in other.connections if c.workspace_id == "ws_agency") == 150
+
+
+def test_large_generated_worlds_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fixtures.load as load
+
+    monkeypatch.setenv("MOCK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(load, "CACHE_FROM_SIZE", 40)
+    assert load.generated(7, 39) == generate(7, 39) and not list(tmp_path.iterdir())  # small: not cached
+    first = load.generated(7, 60)
+    (cached,) = tmp_path.iterdir()
+    assert load.generated(7, 60) == first == generate(7, 60)
+    cached.write_bytes(b"not marshal")  # a damaged cache is regenerated, never served
+    assert load.generated(7, 60) == first
+    assert load.load_world(CONTRACT, seed=7, size=60) == check(CONTRACT, first, "generated")
