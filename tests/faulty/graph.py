@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from urllib.parse import SplitResult, urlsplit
 
 from mockserver.app import MockApp
 from mockserver.contract import default_contract
@@ -54,30 +55,26 @@ def limit_ignored() -> MockApp:
     return faulty_app(request=request)
 
 
-def relative_paging_links() -> MockApp:
-    """`paging.next`/`previous` as relative URLs (path and query only)."""
+def rewritten_paging_links(rewrite: Callable[[SplitResult], str]) -> MockApp:
+    """The mock, with every `paging.next`/`previous` of the edge rewritten from its parts."""
 
     def response(request: Request, answer: Response) -> None:
         paging = answer.body.get("paging") if is_edge(request) and answer.status == 200 else None
         for name in ("next", "previous"):
             if paging and name in paging:
-                parts = urlsplit(paging[name])
-                paging[name] = f"{parts.path}?{parts.query}"
+                paging[name] = rewrite(urlsplit(paging[name]))
 
     return faulty_app(response=response)
+
+
+def relative_paging_links() -> MockApp:
+    """`paging.next`/`previous` as relative URLs (path and query only)."""
+    return rewritten_paging_links(lambda parts: f"{parts.path}?{parts.query}")
 
 
 def paging_links_on_internal_host() -> MockApp:
     """`paging.next`/`previous` built from the service's internal host name, not the host that was called."""
-
-    def response(request: Request, answer: Response) -> None:
-        paging = answer.body.get("paging") if is_edge(request) and answer.status == 200 else None
-        for name in ("next", "previous"):
-            if paging and name in paging:
-                parts = urlsplit(paging[name])
-                paging[name] = f"http://graph-api.internal:8080{parts.path}?{parts.query}"
-
-    return faulty_app(response=response)
+    return rewritten_paging_links(lambda parts: f"http://graph-api.internal:8080{parts.path}?{parts.query}")
 
 
 def auth_bypass_without_token() -> MockApp:
