@@ -51,7 +51,6 @@ class RoutingProbe:
             await self.app(scope, receive, send)
             return
         routing = scope.get("extensions", {}).get("connexion_routing", {})
-        exchange.context["routed"] = True
         exchange.operation_id = routing.get("operation_id")
         exchange.incoming.path_params = dict(scope.get("path_params", {}))
 
