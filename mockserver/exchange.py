@@ -56,3 +56,12 @@ class Exchange:
 def encode(value: Any) -> bytes:
     """Compact UTF-8 JSON, the encoding of every body the mock writes."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def join_object(members: list[tuple[bytes, bytes]]) -> bytes:
+    """`{"name": <encoded>, ...}` from members already encoded: pages are joined from cached records."""
+    return b"{" + b",".join(b'"' + name + b'":' + value for name, value in members) + b"}"
+
+
+def join_array(items: list[bytes]) -> bytes:
+    return b"[" + b",".join(items) + b"]"

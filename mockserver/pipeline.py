@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.apis import Api
+from mockserver.cache import WorldCache
 from mockserver.errors import CONTROL_CHARS, ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
 from mockserver.ratelimit import Usage
@@ -35,6 +36,8 @@ logger = logging.getLogger("mockserver")
 EXCHANGE = "mockserver.exchange"
 MAX_BODY = 1 << 20
 MAX_QUERY_FIELDS = 1000
+MAX_ROUTES = 4096
+MAX_REPLIES = 4096
 HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 Outcome = Reply | ApiError
 
@@ -61,6 +64,13 @@ class MockMiddleware:
         self.mock = mock
         self.rng = random.Random(mock.settings.seed)
         self.draws = itertools.count()
+        self.routes: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        self.replies = WorldCache(mock.store, limit=MAX_REPLIES)
+        contract = mock.contract
+        self.vary = {
+            op: tuple(p["name"].lower() for p in contract.parameters(op) if p["in"] == "header")
+            for op in contract.operations
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,12 +81,7 @@ class MockMiddleware:
         exchange = Exchange(incoming, None, api.new_trace())
         scope[EXCHANGE] = exchange
         try:
-            try:
-                await self.app(scope, receive, swallow)  # routing only: anything it would answer itself is dropped
-            except HTTPException as exc:
-                if exc.status_code == 405:
-                    raise api.method_not_allowed(exchange, self.mock.allowed(incoming.path)) from None
-                raise api.not_found(exchange) from None
+            await self.route(scope, receive, api, exchange)
             outcome: Outcome = self.run(api, exchange)
         except ApiError as error:
             outcome = error
@@ -101,6 +106,25 @@ class MockMiddleware:
             scenario=exchange.scenario,
         )
 
+    async def route(self, scope: Scope, receive: Receive, api: Api, exchange: Exchange) -> None:
+        """Connexion's routing, remembered per method and path: a path routes the same way every time."""
+        incoming = exchange.incoming
+        key = (incoming.method, incoming.path)
+        known = self.routes.get(key)
+        if known is not None:
+            exchange.operation_id, incoming.path_params = known[0], dict(known[1])
+            return
+        try:
+            await self.app(scope, receive, swallow)  # routing only: anything it would answer itself is dropped
+        except HTTPException as exc:
+            if exc.status_code == 405:
+                raise api.method_not_allowed(exchange, self.mock.allowed(incoming.path)) from None
+            raise api.not_found(exchange) from None
+        if exchange.operation_id is not None:
+            if len(self.routes) >= MAX_ROUTES:
+                self.routes.clear()
+            self.routes[key] = (exchange.operation_id, dict(incoming.path_params))
+
     def run(self, api: Api, exchange: Exchange) -> Outcome:
         if exchange.operation_id is None:  # no route, or the router answered itself (e.g. a trailing-slash redirect)
             raise api.not_found(exchange)
@@ -113,7 +137,25 @@ class MockMiddleware:
         usage = exchange.usage = self.mock.limiter.hit(exchange.operation_id, exchange.credential or "")
         if usage.exceeded:
             raise api.rate_limited(exchange, usage, self.mock.limiter.clock())
-        return api.respond(exchange, api.parse(exchange))
+        return self.behave(api, exchange)
+
+    def behave(self, api: Api, exchange: Exchange) -> Reply:
+        """Parameters, then the API's behaviour. A read's answer is kept under everything it depends on (the
+        request's path, query, host, credential and header parameters) until the world changes: errors, which
+        carry the request's own id, and writes are never kept."""
+        incoming = exchange.incoming
+        if incoming.method not in ("GET", "HEAD"):
+            return api.respond(exchange, api.parse(exchange))
+        assert exchange.operation_id is not None
+        key = (
+            exchange.operation_id,
+            incoming.path,
+            incoming.raw_query,
+            incoming.base_url,
+            exchange.credential,
+            *(incoming.headers.get(name) for name in self.vary[exchange.operation_id]),
+        )
+        return self.replies.get(key, lambda: api.respond(exchange, api.parse(exchange)))
 
     def directive(self, api: Api, exchange: Exchange) -> Directive | None:
         """`Prefer` wins over scenario rules; both only after authentication."""

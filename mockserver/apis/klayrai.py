@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from mockserver.cache import WorldCache
 from mockserver.contract import Contract, Example
 from mockserver.errors import ApiError, KlayraiError
-from mockserver.exchange import Exchange, Reply, encode
-from mockserver.fragments import Fragments, join_array, join_object
+from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
 from mockserver.pagination import page_window
 from mockserver.params import ParameterParser, ParamFault
 from mockserver.ratelimit import Usage
@@ -18,6 +18,7 @@ Json = dict[str, Any]
 
 STATUS_FROM_ACCOUNT_STATUS = {1: "active", 3: "active", 7: "active", 8: "active", 9: "active", 2: "disabled"}
 VERSION_HEADER = "klayrai-version"
+MAX_RECORDS = 200_000
 
 
 def klayrai_status(account_status: int) -> str:
@@ -67,7 +68,7 @@ class KlayraiApi:
             reject_unknown=op.get("x-unknown-query-parameters") == "reject",
             reject_repeated=True,
         )
-        self.fragments = Fragments(store)
+        self.records = WorldCache(store, limit=MAX_RECORDS)  # encoded accounts, joined into pages
 
     # ---- routing
 
@@ -124,7 +125,7 @@ class KlayraiApi:
         window = page_window(len(selected), page, page_size)
         pagination = {"total": len(selected), "page": page, "page_size": page_size, "hasMore": window.has_more}
         parts = [
-            self.fragments.get((c.workspace_id, c.id), lambda c=c: render_account(c, world))
+            self.records.get((c.workspace_id, c.id), lambda c=c: encode(render_account(c, world)))
             for c in selected[window.start : window.stop]
         ]
         body = join_object([(b"data", join_array(parts)), (b"pagination", encode(pagination))])

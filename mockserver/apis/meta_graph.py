@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from mockserver.cache import WorldCache
 from mockserver.contract import Contract, Example
 from mockserver.errors import ApiError, GraphError
-from mockserver.exchange import Exchange, Reply, encode
-from mockserver.fragments import Fragments, join_array, join_object
+from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
 from mockserver.pagination import CursorCodec, cursor_window
 from mockserver.params import ParameterParser, ParamFault, ecma_pattern
 from mockserver.ratelimit import Usage
@@ -29,6 +29,7 @@ VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")
 SUMMARY_ON = ("true", "total_count")
 BODY_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+MAX_NODES = 200_000
 
 
 def render_node(account: AdAccount, relation: Relation, fields: tuple[str, ...], world: Any) -> Json:
@@ -79,7 +80,7 @@ class GraphApi:
         self.store = store
         self.rng = random.Random(seed)
         self.cursors = CursorCodec(store.world.app_secret)
-        self.fragments = Fragments(store)
+        self.nodes = WorldCache(store, limit=MAX_NODES)  # encoded nodes by (relation, fields), joined into pages
         self.list_parser = ParameterParser(contract, "listClientAdAccounts", also_known=("access_token",))
         self.default_fields = tuple(contract.operations["listClientAdAccounts"].definition["x-default-fields"])
         create = contract.operations["createClientAdAccount"].definition
@@ -249,11 +250,11 @@ class GraphApi:
         start, stop = cursor_window(seqs, params["limit"], after=after, before=before)
         fields = tuple(params["fields"]) if params["fields"] else self.default_fields
         page = relations[start:stop]
-        nodes = [
-            self.fragments.get((r.seq, fields), lambda r=r: render_node(world.ad_accounts[r.ad_account_id], r, fields,
-                                                                        world))
-            for r in page
-        ]  # fmt: skip
+
+        def node(r: Relation) -> bytes:
+            return encode(render_node(world.ad_accounts[r.ad_account_id], r, fields, world))
+
+        nodes = [self.nodes.get((r.seq, fields), lambda r=r: node(r)) for r in page]
         members = [(b"data", join_array(nodes))]
         if page:
             first, last = self.cursors.encode(page[0].seq), self.cursors.encode(page[-1].seq)
