@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ class Incoming:
     method: str
     path: str
     raw_query: str
-    query: list[tuple[str, str]]
+    query: Sequence[tuple[str, str]]
     headers: Mapping[str, str]
     body: bytes
     path_params: dict[str, str]
@@ -53,9 +53,12 @@ class Exchange:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder: json.dumps builds one per call
+
+
 def encode(value: Any) -> bytes:
     """Compact UTF-8 JSON, the encoding of every body the mock writes."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return ENCODER.encode(value).encode()
 
 
 def join_object(members: list[tuple[bytes, bytes]]) -> bytes:

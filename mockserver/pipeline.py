@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import itertools
 import logging
 import random
@@ -166,6 +167,8 @@ class MockMiddleware:
                 directive: Directive | None = parse_prefer(prefer)
             except PreferenceError as exc:
                 raise api.bad_preference(str(exc)) from None
+        elif not self.mock.scenarios.rules:
+            directive = None
         else:
             assert exchange.operation_id is not None
             directive = self.mock.scenarios.decide(
@@ -233,11 +236,6 @@ async def swallow(message: Message) -> None:
 async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
     """The request decoded once: query pairs, headers, and a body read up to MAX_BODY bytes."""
     raw_query = scope.get("query_string", b"").decode("latin-1")
-    try:
-        pairs = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
-    except ValueError:
-        pairs = parse_qsl(raw_query, keep_blank_values=True)[:MAX_QUERY_FIELDS]
-    query = [(name, value) for name, value in pairs if name]  # `?=x` names nothing: there is nothing to check
     chunks: list[bytes] = []
     size, too_large, more = 0, False, scope["method"] not in ("GET", "HEAD")
     while more:
@@ -251,21 +249,36 @@ async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
             chunks.append(chunk)
         more = message.get("more_body", False)
     headers = Headers(scope=scope)
-    host = headers.get("host", "")
-    if not HOST_RE.fullmatch(host):
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
     return Incoming(
         method=scope["method"],
         path=scope["path"],
         raw_query=raw_query,
-        query=query,
+        query=parse_query(raw_query),
         headers=headers,
         body=b"".join(chunks),
         path_params={},
-        base_url=f"{scope.get('scheme', 'http')}://{host}",
+        base_url=base_url(scope.get("scheme", "http"), headers.get("host", ""), tuple(scope.get("server") or ())),
         body_too_large=too_large,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_query(raw_query: str) -> tuple[tuple[str, str], ...]:
+    """Query pairs, at most MAX_QUERY_FIELDS; kept per query text, since clients repeat theirs."""
+    try:
+        pairs = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+    except ValueError:
+        pairs = parse_qsl(raw_query, keep_blank_values=True)[:MAX_QUERY_FIELDS]
+    return tuple((name, value) for name, value in pairs if name)  # `?=x` names nothing: there is nothing to check
+
+
+@functools.lru_cache(maxsize=256)
+def base_url(scheme: str, host: str, server: tuple[str, int] | tuple[()]) -> str:
+    """Where the client called: its Host header when well-formed, else the socket the server listens on."""
+    if not HOST_RE.fullmatch(host):
+        address = server or ("127.0.0.1", 80)
+        host = f"{address[0]}:{address[1]}"
+    return f"{scheme}://{host}"
 
 
 def header_value(value: str) -> bytes:

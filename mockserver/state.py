@@ -66,7 +66,10 @@ class Mock:
         )
 
     def api_for(self, path: str) -> Api:
-        return next(api for api in self.apis if api.owns(path))
+        for api in self.apis:
+            if api.owns(path):
+                return api
+        raise LookupError(path)  # unreachable: Graph, the last API, owns every path
 
     def allowed(self, path: str) -> list[str]:
         return next((methods for pattern, methods in self.methods if pattern.fullmatch(path)), [])

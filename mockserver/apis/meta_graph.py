@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -327,6 +328,12 @@ def usage_header(business_id: str, usage: Usage, now: float, throttled: bool) ->
     """`X-Business-Use-Case-Usage` for one business: percentages of the window used, minutes to regain access."""
     percent = 100 if throttled else min(100, round(usage.used_fraction * 100))
     regain = max(1, math.ceil((usage.reset_at - now) / 60)) if throttled else 0
+    return _usage_json(business_id, percent, regain)
+
+
+@functools.lru_cache(maxsize=1024)
+def _usage_json(business_id: str, percent: int, regain: int) -> str:
+    """The header's JSON; its inputs take few values over a window, so each text is encoded once."""
     entry = {
         "type": "ads_management",
         "call_count": percent,
