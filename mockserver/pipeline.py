@@ -206,7 +206,7 @@ class MockMiddleware:
         status, headers, body = self._render(api, exchange, outcome)
         validator = self.mock.validator
         if validator is not None:
-            problems = validator.problems(api.name, exchange.operation_id, status, body, headers)
+            problems = validator.problems(api.name, exchange.operation_id, status, body, headers, exchange.trace)
             if problems:
                 logger.error("off-contract response for %s: %s", exchange.operation_id, "; ".join(problems))
                 error = api.internal_error(f"The mock produced an off-contract response: {problems[0]}")

@@ -2,7 +2,9 @@
 
 Validators are compiled once per (operation, status): bodies with jsonschema-rs, headers (plain strings with
 simple schemas) with direct checks. A body's verdict is remembered by its digest, since the same bytes always get
-the same verdict: most answers of a mock repeat. A violation is the mock's own bug: the pipeline logs it and
+the same verdict and most answers of a mock repeat; error bodies differ only by the request's own id, so theirs are
+remembered with that id masked (the mock writes every id in one format, and the id's header is checked on every
+answer). A violation is the mock's own bug: the pipeline logs it and
 answers the API's 500 instead, so a client never sees an off-contract response.
 """
 
@@ -83,12 +85,19 @@ class ResponseValidator:
         self.verdicts: dict[tuple[str | None, int, bytes], tuple[str, ...]] = {}
 
     def problems(
-        self, api: str, operation_id: str | None, status: int, body: bytes, headers: dict[str, str]
+        self,
+        api: str,
+        operation_id: str | None,
+        status: int,
+        body: bytes,
+        headers: dict[str, str],
+        trace: str = "",
     ) -> list[str]:
+        """What is off-contract in an answer; `trace` is the request's own id, wherever the body carries it."""
         rules = self.rules.get((operation_id, status)) if operation_id else self.envelopes.get((api, status))
         if rules is None:
             return [f"status {status} is not documented for {operation_id}"]
-        problems = list(self._body_problems(operation_id, status, rules, body))
+        problems = list(self._body_problems(operation_id, status, rules, body, trace))
         lowered = {k.lower(): v for k, v in headers.items()}
         for name, required, check in rules.headers:
             value = lowered.get(name)
@@ -102,9 +111,10 @@ class ResponseValidator:
         return problems
 
     def _body_problems(
-        self, operation_id: str | None, status: int, rules: ResponseRules, body: bytes
+        self, operation_id: str | None, status: int, rules: ResponseRules, body: bytes, trace: str
     ) -> tuple[str, ...]:
-        key = (operation_id, status, hashlib.blake2b(body, digest_size=16).digest())
+        shape = body.replace(trace.encode(), b"\0") if trace else body
+        key = (operation_id, status, hashlib.blake2b(shape, digest_size=16).digest())
         found = self.verdicts.get(key)
         if found is None:
             try:
@@ -113,8 +123,7 @@ class ResponseValidator:
                 found = ("body is not JSON",)
             else:
                 found = tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))
-            if status < 400:  # error bodies carry the request's own id: they never repeat
-                if len(self.verdicts) >= BODY_CACHE_SIZE:
-                    self.verdicts.clear()
-                self.verdicts[key] = found
+            if len(self.verdicts) >= BODY_CACHE_SIZE:
+                self.verdicts.clear()
+            self.verdicts[key] = found
         return found

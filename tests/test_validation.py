@@ -56,6 +56,22 @@ def test_header_problems(validator, name: str, value: str | None, expected: str)
     assert len(found) == 1 and expected in found[0]
 
 
+def test_error_verdicts_are_kept_with_the_request_id_masked(validator) -> None:  # type: ignore[no-untyped-def]
+    error = CONTRACT.examples("listAccounts")["authentication_error"]
+    headers = HEADERS | {"x-request-id": "req_1"}
+
+    def check(body: dict, trace: str) -> list[str]:
+        encoded = json.dumps(body).encode()
+        return validator.problems("klayrai", "listAccounts", error.status, encoded, headers, trace)
+
+    for trace in ("req_0000000000000001", "req_0000000000000002"):
+        body = json.loads(json.dumps(error.value))
+        body["error"]["request_id"] = trace
+        assert check(body, trace) == []
+        body["error"]["code"] = 7
+        assert check(body, trace) and check(body, trace)[0].startswith("body")
+
+
 def test_undocumented_status_is_a_problem(validator) -> None:  # type: ignore[no-untyped-def]
     assert validator.problems("klayrai", "listAccounts", 418, b"{}", HEADERS) == [
         "status 418 is not documented for listAccounts"
