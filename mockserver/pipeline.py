@@ -20,7 +20,6 @@ import re
 import time
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -248,7 +247,8 @@ async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
         if not too_large:
             chunks.append(chunk)
         more = message.get("more_body", False)
-    headers = Headers(scope=scope)
+    # A plain dict, looked up a few times per request; the first of a repeated header wins, as in Starlette.
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in reversed(scope["headers"])}
     return Incoming(
         method=scope["method"],
         path=scope["path"],

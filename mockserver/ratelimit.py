@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +40,9 @@ class Policy:
         return policy
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(NamedTuple):
+    """One request's standing in its window; a tuple, since one or two are made on every request."""
+
     limit: int
     remaining: int
     reset_at: float
