@@ -84,7 +84,7 @@ class MockMiddleware:
             await self.route(scope, receive, api, exchange)
             outcome: Outcome = self.run(api, exchange)
         except ApiError as error:
-            outcome = error
+            outcome = detached(error)
         except Exception:
             logger.exception("unexpected error in %s %s", incoming.method, incoming.path)
             outcome = api.internal_error()
@@ -226,6 +226,13 @@ class MockMiddleware:
     def latency(self) -> float:
         low, high = self.mock.settings.latency_ms
         return low if low == high else self.rng.uniform(low, high)
+
+
+def detached(error: ApiError) -> ApiError:
+    """The error without traceback or context. Kept in the frame that caught it, those would make a reference cycle
+    (frame -> error -> traceback -> frame) per error answer, left to the cyclic garbage collector."""
+    error.__context__ = error.__cause__ = None
+    return error.with_traceback(None)
 
 
 async def swallow(message: Message) -> None:

@@ -1,14 +1,19 @@
-"""What the mock keeps between requests (routes, rendered answers) never changes an answer: each test asks the same
-thing twice with one input changed, and the second answer must follow that input (real socket)."""
+"""The mechanisms that make the mock fast, tested for correctness only (speed is measured in benchmarks/, never in a
+test). What the mock keeps between requests (routes, rendered answers) never changes an answer: each test asks the
+same thing twice with one input changed, and the second answer must follow that input (real socket). And answering
+leaves no garbage cycles behind, which would make the cyclic collector run under load."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import Hashable
 
 import httpx
 import pytest
 
 from fixtures.world import POST_OUTCOMES
+from mockserver.app import MockApp
 from mockserver.cache import WorldCache
 from mockserver.settings import Settings
 from mockserver.state import Mock
@@ -119,3 +124,48 @@ def test_world_cache_keeps_nothing_when_making_fails() -> None:
         cache.get("k", fail)
     assert "k" not in cache.values
     assert cache.get("k", lambda: "made") == "made"
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "headers", "status"),
+    [
+        ("/v1/accounts", b"", {"x-api-key": DOC_KEY}, 200),
+        ("/v1/accounts", b"", {}, 401),
+        ("/v1/accounts", b"page=0", {"x-api-key": DOC_KEY}, 400),
+        ("/v1/nothing", b"", {"x-api-key": DOC_KEY}, 404),
+        ("/v1/accounts", b"", {"x-api-key": DOC_KEY, "prefer": "code=500"}, 500),
+        (EDGE, b"fields=name&summary=true&access_token=" + TOKEN.encode(), {}, 200),
+        (EDGE, b"fields=zzz&access_token=" + TOKEN.encode(), {}, 400),
+        (EDGE, b"", {}, 400),
+    ],
+)
+def test_answers_leave_no_garbage_cycles(
+    app: MockApp, path: str, query: bytes, headers: dict[str, str], status: int
+) -> None:
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query, "root_path": "", "server": ("127.0.0.1", 80),
+        "headers": [(b"host", b"mock.test"), *((k.encode(), v.encode()) for k, v in headers.items())],
+    }  # fmt: skip
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def answer(times: int) -> None:
+        for _ in range(times):
+            sent.clear()
+            await app(dict(scope), receive, send)
+
+    asyncio.run(answer(5))  # caches filled, lazy imports done
+    assert sent[0]["status"] == status
+    gc.collect()
+    gc.disable()
+    try:
+        asyncio.run(answer(50))
+        assert gc.collect() < 50, "each answer leaves a reference cycle for the garbage collector"
+    finally:
+        gc.enable()
