@@ -37,7 +37,6 @@ EXCHANGE = "mockserver.exchange"
 MAX_BODY = 1 << 20
 MAX_QUERY_FIELDS = 1000
 MAX_ROUTES = 4096
-MAX_REPLIES = 4096
 HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 Outcome = Reply | ApiError
 
@@ -65,7 +64,7 @@ class MockMiddleware:
         self.rng = random.Random(mock.settings.seed)
         self.draws = itertools.count()
         self.routes: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
-        self.replies = WorldCache(mock.store, limit=MAX_REPLIES)
+        self.replies = WorldCache(mock.store, weigh=lambda reply: len(reply.body))
         contract = mock.contract
         self.vary = {
             op: tuple(p["name"].lower() for p in contract.parameters(op) if p["in"] == "header")

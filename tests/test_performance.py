@@ -95,27 +95,28 @@ def test_unrouted_paths_stay_unrouted(http: httpx.Client) -> None:
         assert http.get("/v1/nothing", headers={"x-api-key": DOC_KEY}).status_code == 404
 
 
-def test_world_cache_follows_the_world_and_its_limit() -> None:
+def test_world_cache_follows_the_world_and_its_budget() -> None:
     store = Mock.build(Settings()).store
-    cache = WorldCache(store, limit=3)
+    cache = WorldCache(store, budget=30)
     made: list[Hashable] = []
 
     def make(key: Hashable) -> str:
         made.append(key)
-        return f"value of {key}"
+        return f"value of {key}"  # 10 bytes
 
     assert cache.get("a", lambda: make("a")) == cache.get("a", lambda: make("a")) == "value of a"
     assert made == ["a"]
     store.reset()  # any change of the world
     cache.get("a", lambda: make("a"))
     assert made == ["a", "a"]
-    for key in "bcd":
+    for key in "bcdefg":
         cache.get(key, lambda key=key: make(key))
-    assert len(cache.values) <= 3
+        assert cache.used == sum(map(len, cache.values.values())) <= 30
+    assert cache.values  # the newest value is kept
 
 
 def test_world_cache_keeps_nothing_when_making_fails() -> None:
-    cache = WorldCache(Mock.build(Settings()).store, limit=10)
+    cache = WorldCache(Mock.build(Settings()).store, budget=100)
 
     def fail() -> str:
         raise ValueError("no")

@@ -18,7 +18,6 @@ Json = dict[str, Any]
 
 STATUS_FROM_ACCOUNT_STATUS = {1: "active", 3: "active", 7: "active", 8: "active", 9: "active", 2: "disabled"}
 VERSION_HEADER = "klayrai-version"
-MAX_RECORDS = 200_000
 
 
 def klayrai_status(account_status: int) -> str:
@@ -68,7 +67,7 @@ class KlayraiApi:
             reject_unknown=op.get("x-unknown-query-parameters") == "reject",
             reject_repeated=True,
         )
-        self.records = WorldCache(store, limit=MAX_RECORDS)  # encoded accounts, joined into pages
+        self.records = WorldCache(store)  # encoded accounts, joined into pages
 
     # ---- routing
 

@@ -30,7 +30,6 @@ VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")
 SUMMARY_ON = ("true", "total_count")
 BODY_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
-MAX_NODES = 200_000
 
 
 def render_node(account: AdAccount, relation: Relation, fields: tuple[str, ...], world: Any) -> Json:
@@ -81,7 +80,7 @@ class GraphApi:
         self.store = store
         self.rng = random.Random(seed)
         self.cursors = CursorCodec(store.world.app_secret)
-        self.nodes = WorldCache(store, limit=MAX_NODES)  # encoded nodes by (relation, fields), joined into pages
+        self.nodes = WorldCache(store)  # encoded nodes by (relation, fields), joined into pages
         self.list_parser = ParameterParser(contract, "listClientAdAccounts", also_known=("access_token",))
         self.default_fields = tuple(contract.operations["listClientAdAccounts"].definition["x-default-fields"])
         create = contract.operations["createClientAdAccount"].definition
