@@ -6,6 +6,10 @@
 once, lets connexion route it (`RoutingProbe`, placed right after routing, only notes the operation and path
 parameters), then runs the steps, renders the answer in the API's own envelope, checks it against the contract,
 waits out any latency asked for, writes it, and records it in the journal. Nothing below it ever answers.
+
+Two things are remembered between requests, each under everything it depends on: connexion's routing decision per
+method and path, and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.cache`). Every other
+step (auth, Prefer and scenarios, limits, headers, validation, journal) runs on every request.
 """
 
 from __future__ import annotations
