@@ -1,8 +1,10 @@
-"""Values computed from the world, kept until it changes: encoded records, and whole answers to repeated reads.
+"""Values the mock computes again and again, kept: encoded records and whole answers to repeated reads (emptied when
+the world changes), and response-validation verdicts.
 
 A mock's traffic repeats (the same page, the same fields, the same credential), and rendering is the costliest
-step of a read, so what a read renders is kept under a key naming everything it depends on. Any change to the world
-(`Store.version`) empties the cache; so does going over its byte budget, which bounds memory whatever the traffic.
+step of a read, so what a read renders is kept under a key naming everything it depends on. A cache is emptied when
+it would go over its byte budget, which bounds memory whatever the traffic; a `WorldCache` is also emptied on any
+change to the world (`Store.version`).
 """
 
 from __future__ import annotations
@@ -14,27 +16,28 @@ from mockserver.store import Store
 
 T = TypeVar("T")
 BUDGET = 64 << 20  # bytes per cache
+Weigh = Callable[[Any, Any], int]
 
 
-class WorldCache:
-    def __init__(self, store: Store, budget: int = BUDGET, weigh: Callable[[Any], int] = len) -> None:
-        """`budget`: the bytes the values may hold in all, as `weigh` counts them."""
-        self.store = store
+def value_size(_key: Any, value: Any) -> int:
+    return len(value)
+
+
+class BoundedCache:
+    def __init__(self, budget: int = BUDGET, weigh: Weigh = value_size) -> None:
+        """`budget`: the bytes the entries may hold in all, as `weigh(key, value)` counts them."""
         self.budget = budget
         self.weigh = weigh
-        self.version = -1
         self.used = 0
         self.values: dict[Hashable, Any] = {}
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value for `key`, made by `make()` on a miss; nothing is kept when `make` raises."""
-        if self.version != self.store.version:
-            self.clear()
         try:
             return self.values[key]  # type: ignore[no-any-return]
         except KeyError:
             value = make()
-        size = self.weigh(value)
+        size = self.weigh(key, value)
         if self.used + size > self.budget:
             self.clear()
         self.values[key] = value
@@ -42,4 +45,22 @@ class WorldCache:
         return value
 
     def clear(self) -> None:
-        self.values, self.used, self.version = {}, 0, self.store.version
+        self.values, self.used = {}, 0
+
+
+class WorldCache(BoundedCache):
+    """Values computed from the world: emptied when it changes."""
+
+    def __init__(self, store: Store, budget: int = BUDGET, weigh: Weigh = value_size) -> None:
+        super().__init__(budget, weigh)
+        self.store = store
+        self.version = store.version
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        if self.version != self.store.version:
+            self.clear()
+        return super().get(key, make)
+
+    def clear(self) -> None:
+        super().clear()
+        self.version = self.store.version

@@ -68,7 +68,7 @@ class MockMiddleware:
         self.rng = random.Random(mock.settings.seed)
         self.draws = itertools.count()
         self.routes: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
-        self.replies = WorldCache(mock.store, weigh=lambda reply: len(reply.body))
+        self.replies = WorldCache(mock.store, weigh=lambda _key, reply: len(reply.body))
         contract = mock.contract
         self.vary = {
             op: tuple(p["name"].lower() for p in contract.parameters(op) if p["in"] == "header")

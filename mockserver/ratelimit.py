@@ -91,7 +91,7 @@ class RateLimiter:
             if tightest is None or usage.remaining < tightest.remaining:
                 tightest = usage
         assert tightest is not None  # the default policy always applies
-        return Usage(tightest.limit, tightest.remaining, tightest.reset_at, exceeded)
+        return tightest if tightest.exceeded == exceeded else tightest._replace(exceeded=exceeded)
 
     def peek(self) -> Usage:
         """The default budget, uncounted: what a request that never reached the limiter reports."""

@@ -1,16 +1,16 @@
 """Response validation: every answer the mock writes is checked against the contract before it leaves.
 
 Validators are compiled once per (operation, status): bodies with jsonschema-rs, headers (plain strings with
-simple schemas) with direct checks. A body's verdict is remembered by its digest, since the same bytes always get
-the same verdict and most answers of a mock repeat; error bodies differ only by the request's own id, so theirs are
-remembered with that id masked (the mock writes every id in one format, and the id's header is checked on every
-answer). A violation is the mock's own bug: the pipeline logs it and
-answers the API's 500 instead, so a client never sees an off-contract response.
+simple schemas) with direct checks. A body's verdict is remembered under the body itself, since the same bytes
+always get the same verdict and most answers of a mock repeat (a kept answer is the same bytes object, whose hash
+Python computes once); error bodies differ only by the request's own id, so theirs are remembered with that id
+masked (the mock writes every id in one format, and the id's header is checked on every answer). A violation is the
+mock's own bug: the pipeline logs it and answers the API's 500 instead, so a client never sees an off-contract
+response.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from mockserver.cache import BoundedCache
 from mockserver.contract import Contract
 from mockserver.params import ecma_pattern
 
@@ -27,7 +28,7 @@ INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 
 HeaderCheck = Callable[[str], str | None]
 HEADER_KEYWORDS = {"type", "enum", "pattern", "minimum", "minLength"}
-BODY_CACHE_SIZE = 8192
+VERDICT_BYTES = 16 << 20  # of the bodies verdicts are kept under
 
 
 def header_check(name: str, schema: dict[str, Any]) -> HeaderCheck:
@@ -82,7 +83,7 @@ class ResponseValidator:
             for status, response in contract.responses(op_id).items()
         }
         self.envelopes = {key: compile_response(contract, response) for key, response in envelopes.items()}
-        self.verdicts: dict[tuple[str | None, int, bytes], tuple[str, ...]] = {}
+        self.verdicts = BoundedCache(VERDICT_BYTES, weigh=lambda key, _verdict: len(key[2]))
 
     def problems(
         self,
@@ -113,17 +114,13 @@ class ResponseValidator:
     def _body_problems(
         self, operation_id: str | None, status: int, rules: ResponseRules, body: bytes, trace: str
     ) -> tuple[str, ...]:
-        shape = body.replace(trace.encode(), b"\0") if trace else body
-        key = (operation_id, status, hashlib.blake2b(shape, digest_size=16).digest())
-        found = self.verdicts.get(key)
-        if found is None:
-            try:
-                document = json.loads(body)
-            except ValueError:
-                found = ("body is not JSON",)
-            else:
-                found = tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))
-            if len(self.verdicts) >= BODY_CACHE_SIZE:
-                self.verdicts.clear()
-            self.verdicts[key] = found
-        return found
+        shape = body.replace(trace.encode(), b"\0") if trace and status >= 400 else body
+        return self.verdicts.get((operation_id, status, shape), lambda: body_problems(rules, body))
+
+
+def body_problems(rules: ResponseRules, body: bytes) -> tuple[str, ...]:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return ("body is not JSON",)
+    return tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))
