@@ -83,7 +83,7 @@ class ResponseValidator:
             for status, response in contract.responses(op_id).items()
         }
         self.envelopes = {key: compile_response(contract, response) for key, response in envelopes.items()}
-        self.verdicts = BoundedCache(VERDICT_BYTES, weigh=lambda key, _verdict: len(key[2]))
+        self.verdicts = BoundedCache(VERDICT_BYTES, weigh=lambda key, _verdict: len(key[-1]))
 
     def problems(
         self,
@@ -98,7 +98,7 @@ class ResponseValidator:
         rules = self.rules.get((operation_id, status)) if operation_id else self.envelopes.get((api, status))
         if rules is None:
             return [f"status {status} is not documented for {operation_id}"]
-        problems = list(self._body_problems(operation_id, status, rules, body, trace))
+        problems = list(self._body_problems(api, operation_id, status, rules, body, trace))
         lowered = {k.lower(): v for k, v in headers.items()}
         for name, required, check in rules.headers:
             value = lowered.get(name)
@@ -112,10 +112,10 @@ class ResponseValidator:
         return problems
 
     def _body_problems(
-        self, operation_id: str | None, status: int, rules: ResponseRules, body: bytes, trace: str
+        self, api: str, operation_id: str | None, status: int, rules: ResponseRules, body: bytes, trace: str
     ) -> tuple[str, ...]:
         shape = body.replace(trace.encode(), b"\0") if trace and status >= 400 else body
-        return self.verdicts.get((operation_id, status, shape), lambda: body_problems(rules, body))
+        return self.verdicts.get((api, operation_id, status, shape), lambda: body_problems(rules, body))
 
 
 def body_problems(rules: ResponseRules, body: bytes) -> tuple[str, ...]:
