@@ -362,12 +362,17 @@ def measure_startups(server: Server, extra: int, ready: Req = READY) -> None:
 # ---------------------------------------------------------------- wrk
 
 
-def wrk(wrk_bin: str, lua: Path, port: int, req: Req, seconds: float, args: argparse.Namespace) -> dict[str, Any]:
+def wrk_argv(wrk_bin: str, lua: Path, port: int, req: Req, seconds: float, args: argparse.Namespace) -> list[str]:
     argv = [wrk_bin, f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
     for name, value in req.headers:
         argv += ["-H", f"{name}: {value}"]
-    argv += ["-s", str(lua), f"http://{HOST}:{port}{req.target}"]
-    proc = PROCS.start(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return [*argv, "-s", str(lua), f"http://{HOST}:{port}{req.target}"]
+
+
+def wrk(wrk_bin: str, lua: Path, port: int, req: Req, seconds: float, args: argparse.Namespace) -> dict[str, Any]:
+    proc = PROCS.start(
+        wrk_argv(wrk_bin, lua, port, req, seconds, args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         out, _ = proc.communicate(timeout=seconds + 60)
     finally:
@@ -639,11 +644,8 @@ def profile(
 ) -> dict[str, Any]:
     raw = outdir / f"profile-{server.name}-{req.name}.txt"
     load = args.profile_duration + 4
-    wrk_argv = [wrk_bin, f"-t{args.threads}", f"-c{args.connections}", f"-d{load:.0f}s", "--timeout", "10s"]
-    for name, value in req.headers:
-        wrk_argv += ["-H", f"{name}: {value}"]
-    wrk_argv += ["-s", str(lua), f"http://{HOST}:{server.port}{req.target}"]
-    loader = PROCS.start(wrk_argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    argv = wrk_argv(wrk_bin, lua, server.port, req, load, args)
+    loader = PROCS.start(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         time.sleep(1.5)  # let wrk connect before sampling: a profile of the steady state, not of connecting
         assert server.proc is not None
