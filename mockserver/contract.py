@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from mockserver.resources import SPEC_PATH
+
 if TYPE_CHECKING:
     from jsonschema import FormatChecker
     from openapi_schema_validator import OAS30Validator
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses the contract ~10x faster
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 Json = dict[str, Any]

@@ -6,7 +6,6 @@ import gc
 import re
 from dataclasses import dataclass
 
-from fixtures.load import load_world
 from mockserver.apis import Api
 from mockserver.apis.klayrai import KlayraiApi
 from mockserver.apis.meta_graph import GraphApi
@@ -17,6 +16,7 @@ from mockserver.scenarios import Scenarios, load_file
 from mockserver.settings import Settings
 from mockserver.store import Store, gc_paused
 from mockserver.validation import ResponseValidator
+from mockserver.world.load import load_world
 
 
 @dataclass

@@ -171,7 +171,7 @@ class World:
 
     @classmethod
     def from_dict(cls, data: Json) -> World:
-        """Build a world from its file format. Shape errors raise KeyError/TypeError; `fixtures.load` names them."""
+        """Build a world from its file format. Shape errors raise KeyError/TypeError; `world.load` names them."""
         klayrai, meta = data["klayrai"], data["meta"]
         workspaces = {w["id"]: Workspace(w["id"], w["name"], w["plan"]) for w in klayrai["workspaces"]}
         api_keys = {

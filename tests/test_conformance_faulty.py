@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from klayrai_conformance.cli import main
 
-from conformance.cli import main
 from mockserver.app import create_app
 from mockserver.settings import Settings
 from mockserver.testing import serve_in_thread

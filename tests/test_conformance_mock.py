@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from klayrai_conformance.cli import main
+from klayrai_conformance.http import ProbeClient
 
-from conformance.cli import main
-from conformance.http import ProbeClient
 from mockserver.settings import Settings
 from mockserver.testing import RunningMock, serve_in_thread
 from tests.conftest import AGENCY, BIG_KEY, TOKEN
@@ -71,7 +71,7 @@ def run_in_process(*args: str) -> tuple[int, str]:
 
 def test_default_run_via_the_cli_passes_within_the_ci_budget(mock: RunningMock, tmp_path: Path) -> None:
     junit = tmp_path / "conformance.xml"
-    command = [sys.executable, "-m", "conformance", "run", "--base-url", mock.base_url, "--junit", str(junit)]
+    command = [sys.executable, "-m", "klayrai_conformance", "run", "--base-url", mock.base_url, "--junit", str(junit)]
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, env=kit_environment(), capture_output=True, text=True, timeout=300)
     elapsed = time.monotonic() - started
@@ -88,7 +88,7 @@ def test_default_run_via_the_cli_passes_within_the_ci_budget(mock: RunningMock, 
 def test_the_pytest_entry_passes(mock: RunningMock, tmp_path: Path) -> None:
     junit = tmp_path / "pytest.xml"
     command = [
-        sys.executable, "-m", "pytest", "--pyargs", "conformance.suite",
+        sys.executable, "-m", "pytest", "--pyargs", "klayrai_conformance.suite",
         "--base-url", mock.base_url, "--conformance-args", "--max-examples 10", "-q", "-p", "no:cacheprovider",
         f"--junitxml={junit}",
     ]  # fmt: skip

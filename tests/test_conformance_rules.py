@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import schemathesis
+from klayrai_conformance.checks import CHECK_RULES, OPERATION_RULES
+from klayrai_conformance.exchange import Exchange, Masker
+from klayrai_conformance.http import Throttle, retry_delay
+from klayrai_conformance.probes import PROBES, Finding, RuleOutcome
+from klayrai_conformance.report import EXIT_CONFORMS, EXIT_KIT_ERROR, EXIT_VIOLATIONS, Report
+from klayrai_conformance.rules import FIXTURE_ONLY, KIT_RULES, catalogue, spec_invariants
+from klayrai_conformance.target import Credentials, Target, is_loopback, mask, with_mock_defaults, writes_allowed
 from schemathesis.checks import CHECKS
 
-from conformance.checks import CHECK_RULES, OPERATION_RULES
-from conformance.exchange import Exchange, Masker
-from conformance.http import Throttle, retry_delay
-from conformance.probes import PROBES, Finding, RuleOutcome
-from conformance.report import EXIT_CONFORMS, EXIT_KIT_ERROR, EXIT_VIOLATIONS, Report
-from conformance.rules import FIXTURE_ONLY, KIT_RULES, catalogue, spec_invariants
-from conformance.target import Credentials, Target, is_loopback, mask, with_mock_defaults, writes_allowed
 from mockserver.contract import default_contract
 
 

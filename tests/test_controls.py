@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures.world import POST_OUTCOMES
 from mockserver.app import MockApp, create_app
 from mockserver.contract import default_contract
 from mockserver.errors import MockServerError
 from mockserver.settings import Settings
 from mockserver.testing import RunningMock
+from mockserver.world.generator import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 
 KEY = {"x-api-key": DOC_KEY}

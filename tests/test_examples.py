@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures import examples
+from mockserver import examples
 from mockserver.contract import default_contract
 from tests.conftest import AGENCY
 

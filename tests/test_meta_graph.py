@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from fixtures.world import POST_OUTCOMES
 from mockserver.contract import default_contract
+from mockserver.world.generator import POST_OUTCOMES
 from tests.conftest import AGENCY, EDGE, EXPIRED_TOKEN, NOPERM_TOKEN, OTHER_AGENCY, OTHER_TOKEN, TOKEN
 
 NODE_FIELDS = default_contract().deref({"$ref": "#/components/schemas/AdAccountField"})["enum"]

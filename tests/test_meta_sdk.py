@@ -11,8 +11,8 @@ from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
 
-from fixtures.world import POST_OUTCOMES
 from mockserver.testing import RunningMock
+from mockserver.world.generator import POST_OUTCOMES
 from tests.conftest import AGENCY, EXPIRED_TOKEN, NOPERM_TOKEN, TOKEN
 
 

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from fixtures.world import POST_OUTCOMES
 from mockserver.contract import default_contract
 from mockserver.testing import RunningMock
+from mockserver.world.generator import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, TOKEN
 
 SEED_PAGE = default_contract().examples("listAccounts")["seed_page"].value

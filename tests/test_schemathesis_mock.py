@@ -15,7 +15,7 @@ from mockserver.contract import SPEC_PATH
 from mockserver.testing import RunningMock
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "conformance" / "schemathesis.toml"
+CONFIG = ROOT / "conformance" / "klayrai_conformance" / "schemathesis.toml"
 MAX_EXAMPLES = os.environ.get("ST_MAX_EXAMPLES", "15")
 CREDENTIALS = {
     "KLAYRAI_API_KEY": "klyr_live_agency2bigworkspace01",

@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from fixtures import world as W
-from fixtures.load import KLAYRAI_OWNED
+from mockserver.resources import DEFAULT_WORLD_PATH
 from mockserver.store import World
+from mockserver.world import generator as W
+from mockserver.world.load import KLAYRAI_OWNED
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PAGE = Path(__file__).parent / "seeds" / "klayrai-accounts-api.txt"
@@ -149,13 +150,13 @@ def test_doc_accounts_meta_side(big: dict[str, Any]) -> None:
 
 
 def test_default_world_file_is_current() -> None:
-    """A changed generator must regenerate fixtures/default_world.json (python -m fixtures.world --out ...)."""
-    assert W.DEFAULT_WORLD_PATH.read_bytes() == W.dump(W.generate()), "regenerate fixtures/default_world.json"
+    """A changed generator must regenerate fixtures/default_world.json (mockserver world --out ...)."""
+    assert DEFAULT_WORLD_PATH.read_bytes() == W.dump(W.generate()), "regenerate fixtures/default_world.json"
 
 
 def _digest_in_subprocess(hash_seed: str) -> str:
     code = (
-        "import hashlib; from fixtures.world import dump, generate; "
+        "import hashlib; from mockserver.world.generator import dump, generate; "
         "print(hashlib.sha256(dump(generate(7, 500))).hexdigest())"
     )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
@@ -184,7 +185,7 @@ def test_same_bytes_on_another_day() -> None:
         "        return cls.now()\n"
         "d.datetime = Later\n"
         "assert d.datetime.now().year >= 2030\n"
-        "from fixtures.world import dump, generate\n"
+        "from mockserver.world.generator import dump, generate\n"
         "print(hashlib.sha256(dump(generate(7, 500))).hexdigest())\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -250,8 +251,8 @@ def test_store_loads_it(big: dict[str, Any]) -> None:
 
 def test_loader_accepts_it(big: dict[str, Any]) -> None:
     """The mock's own check (shape against openapi.yaml, references, invariants) finds nothing."""
-    from fixtures.load import check
     from mockserver.contract import default_contract
+    from mockserver.world.load import check
 
     assert check(default_contract(), big, "test").seed == 3
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures.load import DEFAULT_WORLD, check, load_world
-from fixtures.world import dump, dump_yaml, generate
 from mockserver.contract import default_contract
 from mockserver.errors import MockServerError
+from mockserver.world.generator import dump, dump_yaml, generate
+from mockserver.world.load import DEFAULT_WORLD, check, load_world
 
 CONTRACT = default_contract()
 WORLD = json.loads(DEFAULT_WORLD.read_text(encoding="utf-8"))
@@ -99,7 +99,7 @@ def test_seed_and_size_choose_a_different_valid_world() -> None:
 
 
 def test_large_generated_worlds_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import fixtures.load as load
+    import mockserver.world.load as load
 
     monkeypatch.setenv("MOCK_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(load, "CACHE_FROM_SIZE", 40)

@@ -78,7 +78,13 @@ def needs_text(name: str) -> str:
 
 def mock_defaults() -> Credentials:
     """The default world's credentials (fixtures/world.py): only ever used for a loopback target."""
-    from fixtures.world import AGENCY_BUSINESS_ID, API_KEYS, GRAPH_TOKENS, OTHER_AGENCY_BUSINESS_ID, POST_OUTCOMES
+    from mockserver.world.generator import (
+        AGENCY_BUSINESS_ID,
+        API_KEYS,
+        GRAPH_TOKENS,
+        OTHER_AGENCY_BUSINESS_ID,
+        POST_OUTCOMES,
+    )
 
     return Credentials(
         klayrai_key=API_KEYS["agency"],

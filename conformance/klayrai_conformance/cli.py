@@ -1,4 +1,4 @@
-"""`python -m conformance run --base-url URL ...`: the kit's command line.
+"""`conformance run --base-url URL ...`: the kit's command line.
 
 Exit codes: 0 the target conforms; 1 it violates at least one rule; 2 usage error or target unreachable (one line on
 stderr); 3 no violation found but the kit could not check everything (errors of the kit, listed apart).
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from conformance.report import EXIT_USAGE, summary, write_junit
-from conformance.target import (
+from klayrai_conformance.report import EXIT_USAGE, summary, write_junit
+from klayrai_conformance.target import (
     APIS,
     CREDENTIAL_SOURCES,
     PHASES,
@@ -174,7 +174,7 @@ def target_from(args: argparse.Namespace, environ: dict[str, str]) -> Target:
 
 
 def list_rules(api: str, out: TextIO) -> int:
-    from conformance.rules import FIXTURE_ONLY, catalogue
+    from klayrai_conformance.rules import FIXTURE_ONLY, catalogue
 
     for rule in catalogue():
         if api != "all" and rule.api not in (api, "any"):
@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         err.write(f"conformance: error: {error}\n")
         return EXIT_USAGE
 
-    from conformance.runner import Unreachable, run
+    from klayrai_conformance.runner import Unreachable, run
 
     try:
         report = run(target)

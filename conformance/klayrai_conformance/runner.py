@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import time
 
-from conformance import fuzz
-from conformance.http import ProbeClient, reachable
-from conformance.probes import ProbeContext, RuleOutcome, in_order, run_probe
-from conformance.report import Report
-from conformance.rules import select
-from conformance.target import PROBE_PHASE, SCHEMATHESIS_PHASES, Target, writes_allowed
+from klayrai_conformance import fuzz
+from klayrai_conformance.http import ProbeClient, reachable
+from klayrai_conformance.probes import ProbeContext, RuleOutcome, in_order, run_probe
+from klayrai_conformance.report import Report
+from klayrai_conformance.rules import select
+from klayrai_conformance.target import PROBE_PHASE, SCHEMATHESIS_PHASES, Target, writes_allowed
 
 
 class Unreachable(Exception):

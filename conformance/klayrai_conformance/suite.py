@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.probes import RuleOutcome
-from conformance.report import Report
-from conformance.rules import FIXTURE_ONLY, catalogue
+from klayrai_conformance.probes import RuleOutcome
+from klayrai_conformance.report import Report
+from klayrai_conformance.rules import FIXTURE_ONLY, catalogue
 
 RULES = [rule.id for rule in catalogue() if rule.id not in FIXTURE_ONLY]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from conformance.exchange import Exchange
+from klayrai_conformance.exchange import Exchange
 
 MAX_RETRIES = 3
 MAX_WAIT_SECONDS = 60.0  # per wait: a target asking for longer makes the probe an error of the kit, not a hang

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.exchange import Exchange
+from klayrai_conformance.exchange import Exchange
 from mockserver.apis.meta_graph import parse_tasks  # how the contract lets a client write tasks
 from mockserver.contract import default_contract
 

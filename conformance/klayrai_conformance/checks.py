@@ -13,8 +13,8 @@ from typing import Any
 
 import schemathesis
 
-from conformance import graph_rules, klayrai_rules
-from conformance.exchange import Exchange
+from klayrai_conformance import graph_rules, klayrai_rules
+from klayrai_conformance.exchange import Exchange
 
 Rule = Callable[[Exchange], list[str]]
 

@@ -14,21 +14,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import schemathesis
 from schemathesis.config._checks import _BUILTIN_CHECK_NAMES
 from schemathesis.engine import events, from_schema
 
-from conformance.checks import CHECK_RULES
-from conformance.exchange import Exchange
-from conformance.http import Throttle
-from conformance.probes import Finding
-from conformance.target import SCHEMATHESIS_PHASES, Target
-from mockserver.contract import SPEC_PATH
+from klayrai_conformance.checks import CHECK_RULES
+from klayrai_conformance.exchange import Exchange
+from klayrai_conformance.http import Throttle
+from klayrai_conformance.probes import Finding
+from klayrai_conformance.target import SCHEMATHESIS_PHASES, Target
+from mockserver.resources import SPEC_PATH, packaged
 
-CONFIG_PATH = Path(__file__).resolve().parent / "schemathesis.toml"
+CONFIG_PATH = packaged("klayrai_conformance", "schemathesis.toml")
 API_OPERATIONS = {"klayrai": ("listAccounts",), "meta": ("listClientAdAccounts", "createClientAdAccount")}
 # Built-in checks and why the kit runs them; the rule id of each is `schemathesis.<name>`.
 BUILTIN_CHECKS = {

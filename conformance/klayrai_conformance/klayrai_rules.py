@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from conformance.exchange import Exchange
+from klayrai_conformance.exchange import Exchange
 from mockserver.contract import default_contract
 
 Json = dict[str, Any]

@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from conformance import klayrai_rules as rules
-from conformance.exchange import Exchange, Violation
-from conformance.probes import ProbeContext, Skip, probe
+from klayrai_conformance import klayrai_rules as rules
+from klayrai_conformance.exchange import Exchange, Violation
+from klayrai_conformance.probes import ProbeContext, Skip, probe
 
 Json = dict[str, Any]
 PATH = "/v1/accounts"

@@ -9,10 +9,10 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 
-from conformance import probes_graph, probes_graph_writes, probes_klayrai  # noqa: F401  (registers the probes)
-from conformance.checks import CHECK_RULES
-from conformance.fuzz import BUILTIN_CHECKS
-from conformance.probes import PROBES
+from klayrai_conformance import probes_graph, probes_graph_writes, probes_klayrai  # noqa: F401  (registers the probes)
+from klayrai_conformance.checks import CHECK_RULES
+from klayrai_conformance.fuzz import BUILTIN_CHECKS
+from klayrai_conformance.probes import PROBES
 from mockserver.contract import default_contract
 
 # Rules a conformance run cannot verify on one server: they relate the two APIs' data of one world, which only the

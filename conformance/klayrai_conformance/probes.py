@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from conformance.exchange import Exchange, Violation
-from conformance.http import KitError, ProbeClient
-from conformance.target import Target, needs_text
+from klayrai_conformance.exchange import Exchange, Violation
+from klayrai_conformance.http import KitError, ProbeClient
+from klayrai_conformance.target import Target, needs_text
 
 T = TypeVar("T")
 MAX_FINDINGS_PER_RULE = 10

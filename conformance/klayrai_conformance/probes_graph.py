@@ -10,9 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from conformance import graph_rules as rules
-from conformance.exchange import Exchange, Violation
-from conformance.probes import ProbeContext, Skip, probe
+from klayrai_conformance import graph_rules as rules
+from klayrai_conformance.exchange import Exchange, Violation
+from klayrai_conformance.probes import ProbeContext, Skip, probe
 
 Json = dict[str, Any]
 UNKNOWN_TOKEN = "EAAGconformance0unknown0token"

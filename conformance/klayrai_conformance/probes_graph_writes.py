@@ -6,9 +6,9 @@ and the duplicate check last, so that it can repeat the account just created.
 
 from __future__ import annotations
 
-from conformance import graph_rules as rules
-from conformance.probes import ProbeContext, Skip, probe
-from conformance.probes_graph import expect_error, post, walk
+from klayrai_conformance import graph_rules as rules
+from klayrai_conformance.probes import ProbeContext, Skip, probe
+from klayrai_conformance.probes_graph import expect_error, post, walk
 
 
 def _post_account(ctx: ProbeContext) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from conformance.target import mask
+from klayrai_conformance.target import mask
 
 if TYPE_CHECKING:
     import httpx

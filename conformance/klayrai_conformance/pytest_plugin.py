@@ -1,8 +1,8 @@
 """pytest front end of the kit: one run per session, one test per rule.
 
-    pytest --pyargs conformance.suite --base-url URL [--conformance-args "..."]
+    pytest --pyargs klayrai_conformance.suite --base-url URL [--conformance-args "..."]
 
-`--conformance-args` takes any flags of `python -m conformance run` (`--api klayrai --profile deep ...`), and the
+`--conformance-args` takes any flags of `conformance run` (`--api klayrai --profile deep ...`), and the
 same environment variables apply (KLAYRAI_API_KEY, GRAPH_ACCESS_TOKEN, ...). Without `-p`, `CONFORMANCE_BASE_URL`
 and `CONFORMANCE_ARGS` do the same. pytest's own `--junitxml` gives the CI report.
 """
@@ -17,23 +17,23 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # the kit loads only when a test asks for its report: cheap as an always-on plugin
-    from conformance.report import Report
+    from klayrai_conformance.report import Report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance", "conformance kit (python -m conformance run)")
+    group = parser.getgroup("conformance", "conformance kit (python -m klayrai_conformance run)")
     with contextlib.suppress(ValueError):  # pytest-base-url defines it already: share it
         group.addoption("--base-url", dest="base_url", default=None, help="base URL of the target")
     group.addoption(
-        "--conformance-args", default=None, help="flags of `python -m conformance run`, e.g. '--api klayrai'"
+        "--conformance-args", default=None, help="flags of `python -m klayrai_conformance run`, e.g. '--api klayrai'"
     )
 
 
 def run_for(config: pytest.Config) -> Report:
     """Parse the options as the CLI would and run the kit once; a usage error ends the session with exit 2."""
-    from conformance.cli import UsageError, build_parser, target_from
-    from conformance.report import EXIT_USAGE
-    from conformance.runner import Unreachable, run
+    from klayrai_conformance.cli import UsageError, build_parser, target_from
+    from klayrai_conformance.report import EXIT_USAGE
+    from klayrai_conformance.runner import Unreachable, run
 
     base_url = _option(config, "base_url") or os.environ.get("CONFORMANCE_BASE_URL")
     extra = _option(config, "conformance_args") or os.environ.get("CONFORMANCE_ARGS", "")
