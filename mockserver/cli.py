@@ -69,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--journal-size", type=int, default=int(env("JOURNAL_SIZE", "1000") or 1000), help="[MOCK_JOURNAL_SIZE] (1000)"
     )
+    serve.add_argument(
+        "--workers", type=int, default=int(env("WORKERS", "1") or 1), help="server processes [MOCK_WORKERS] (1)"
+    )
+    serve.add_argument("--server", default=env("SERVER", Settings.server), help="[MOCK_SERVER] (uvicorn)")
+    serve.add_argument(
+        "--state", default=env("STATE"), help="shared state, redis://host:port/db [MOCK_STATE] (in memory)"
+    )
+    serve.add_argument(
+        "--admin-token", default=env("ADMIN_TOKEN"), help="admin API token, required off loopback [MOCK_ADMIN_TOKEN]"
+    )
     for name, (_, summary) in DELEGATED.items():
         commands.add_parser(name, help=f"{summary} (see `mockserver {name} --help`)", add_help=False)
     return parser
@@ -93,6 +103,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         validate_responses=args.validate_responses,
         log_level=args.log_level,
         journal_size=args.journal_size,
+        server=args.server,
+        workers=args.workers,
+        state=args.state,
+        admin_token=args.admin_token,
     )
 
 
