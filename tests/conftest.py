@@ -3,6 +3,8 @@ plugin, `mockserver`) or in-process (`asgi`)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import AsyncIterator
 
 import httpx
@@ -23,6 +25,19 @@ OTHER_TOKEN = "EAAGother0agency0token"
 AGENCY = "1029384756"
 OTHER_AGENCY = "5550001111"
 EDGE = f"/v25.0/{AGENCY}/client_ad_accounts"
+DEBIAN_PACKAGE = {"redis-server": "redis-server", "chromium": "chromium", "node": "nodejs", "npm": "npm"}
+
+
+def require(binary: str) -> str:
+    """The path of a real part a test needs (redis-server, chromium, node, npm). On a developer's machine without it
+    the test is skipped with the package to install; in CI (CI=true), where .ci/run installs it, it fails."""
+    path = shutil.which(binary)
+    if path:
+        return path
+    package = DEBIAN_PACKAGE.get(binary, binary)
+    if os.environ.get("CI"):
+        pytest.fail(f"{binary} is missing in CI: .ci/run installs the Debian package {package}")
+    pytest.skip(f"{binary} is not installed here (apt-get install {package}); CI installs it and runs this test")
 
 
 @pytest.fixture
