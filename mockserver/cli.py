@@ -155,13 +155,13 @@ def serve(settings: Settings) -> int:
 
 
 def world_command(argv: list[str]) -> int:
-    from mockserver.world.generator import main as world_main
+    from mockserver.world.writer import main as world_main
 
     return world_main(argv)
 
 
 def examples_command(argv: list[str]) -> int:
-    from mockserver.examples import main as examples_main
+    from mockserver.examples.cli import main as examples_main
 
     return examples_main(argv)
 
