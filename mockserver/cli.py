@@ -12,6 +12,7 @@ from pathlib import Path
 from mockserver.errors import MockServerError
 from mockserver.ratelimit import Policy
 from mockserver.settings import Settings, parse_latency
+from mockserver.version import VersionAction
 
 ENV_PREFIX = "MOCK_"
 
@@ -26,6 +27,7 @@ def flag(value: str) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",
