@@ -1,6 +1,6 @@
 """The package as a user who never cloned this repository gets it: the sdist and the wheel are built once per run,
 the wheel is installed with PyPI's `fixtures` into a fresh virtual environment, and every command runs from a folder
-outside the checkout, so that nothing can come from the source tree.
+outside the checkout, so that nothing can come from the source tree. The user's pytest file is the README's example.
 
 Slow (a fresh install): `pytest -m "not packaging"` leaves it out. The first run downloads the dependencies into a
 wheelhouse in pytest's cache (.pytest_cache/); later runs install from it without the network.
@@ -35,21 +35,18 @@ VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 CONTRACT_VERSION = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["info"]["version"]
 PYPI_FIXTURES = "fixtures"  # the testing-cabal library whose import name our old layout took
 
-USER_TESTS = """
-import httpx
-
-
-def test_the_doc_example(mockserver):
-    with mockserver.client() as http:
-        response = http.get("/v1/accounts", headers={"x-api-key": "klyr_live_abc123def456ghi789"})
-    assert response.status_code == 200
-    assert [account["id"] for account in response.json()["data"]] == ["act_001", "act_002"]
-
+PLUGIN_CHECK = """
 
 def test_the_plugin_comes_from_the_installed_wheel(pytestconfig):
     plugin = pytestconfig.pluginmanager.get_plugin("mockserver")
     assert "site-packages" in plugin.__file__, plugin.__file__
 """
+
+
+def readme_example() -> str:
+    """The README's pytest example for a project that never saw this repository, verbatim."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("**The mock in your tests.**", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -165,7 +162,7 @@ def test_examples_writes_validated_payloads(installed: Installed) -> None:
 
 
 def test_the_pytest_plugin_serves_a_project_that_never_saw_this_repository(installed: Installed) -> None:
-    (installed.home / "test_with_the_mock.py").write_text(USER_TESTS, encoding="utf-8")
+    (installed.home / "test_with_the_mock.py").write_text(readme_example() + PLUGIN_CHECK, encoding="utf-8")
     done = installed.run(
         installed.bin("python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_with_the_mock.py"
     )
