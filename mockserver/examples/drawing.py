@@ -17,7 +17,6 @@ from mockserver.examples.payload import Json
 DASH = "\u2013"  # an en dash, as people type in names
 NON_ASCII = f"Café Müller {DASH} Ürün 東京 🚀"
 LONG = 255
-INT32_MAX = 2**31 - 1
 # IANA zones at both ends of the UTC offsets, with their offset (Graph's `timezone_offset_hours_utc`).
 ZONES = (
     ("Etc/GMT+12", -12.0),
