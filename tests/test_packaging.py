@@ -141,6 +141,13 @@ def test_serve_answers_the_seed_page_request(server: RunningMock) -> None:
     assert response.json() == json.loads(page)
 
 
+def test_swagger_ui_shows_the_packaged_contract(server: RunningMock) -> None:
+    assert httpx.get(f"{server.base_url}/ui/").status_code == 200
+    served = httpx.get(f"{server.base_url}/openapi.json").json()
+    contract = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    assert (served["info"], sorted(served["paths"])) == (contract["info"], sorted(contract["paths"]))
+
+
 def test_the_kit_passes_the_installed_mock(installed: Installed, server: RunningMock) -> None:
     """Every rule runs (probes, and schemathesis with the packaged schemathesis.toml); a short budget, since
     test_conformance_mock runs the full one."""
