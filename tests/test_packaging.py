@@ -51,7 +51,6 @@ def readme_example() -> str:
 
 @dataclass(frozen=True)
 class Installed:
-    wheel: Path
     venv: Path
     home: Path  # the user's project folder: outside the checkout, the working directory of every command
     env: dict[str, str]
@@ -63,11 +62,17 @@ class Installed:
         return subprocess.run(argv, cwd=self.home, env=self.env, capture_output=True, text=True, timeout=timeout)
 
 
+def checked(argv: list[str], cwd: Path | None = None) -> str:
+    """Run a build or install step; its output is the failure message."""
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, f"{' '.join(argv)}\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
 def build(hook: str, source: Path, out: Path) -> Path:
     """Call hatchling's PEP 517 hook as `python -m build` does (`build_sdist`, `build_wheel`), in `source`."""
     code = f"import hatchling.build as b; print(b.{hook}({str(out)!r}))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=source, capture_output=True, text=True, check=True)
-    return out / done.stdout.strip().splitlines()[-1]
+    return out / checked([sys.executable, "-c", code], cwd=source).strip().splitlines()[-1]
 
 
 def install(python: Path, requirements: list[str], wheelhouse: Path) -> None:
@@ -77,10 +82,10 @@ def install(python: Path, requirements: list[str], wheelhouse: Path) -> None:
     offline = [*pip, "--python", str(python), "install", "--no-compile", "--no-index", "--find-links", str(wheelhouse)]
     if subprocess.run([*offline, *requirements], capture_output=True).returncode == 0:
         return
-    subprocess.run([*pip, "download", "--dest", str(wheelhouse), *requirements], check=True, capture_output=True)
+    checked([*pip, "download", "--dest", str(wheelhouse), *requirements])
     for ours in wheelhouse.glob(f"{DISTRIBUTION}-*"):
         ours.unlink()  # the wheel under test is always the one just built
-    subprocess.run([*offline, *requirements], check=True, capture_output=True)
+    checked([*offline, *requirements])
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +104,7 @@ def installed(
     wheels: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Installed:
     venv = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    checked([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider: then nothing is kept
     wheelhouse = cache.mkdir("packaging-wheelhouse") if cache else tmp_path_factory.mktemp("wheelhouse")
     install(venv / "bin" / "python", [str(wheels[1]), PYPI_FIXTURES], wheelhouse)
@@ -108,7 +113,7 @@ def installed(
     dropped = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    return Installed(wheels[1], venv, tmp_path_factory.mktemp("user-project"), env)
+    return Installed(venv, tmp_path_factory.mktemp("user-project"), env)
 
 
 @pytest.fixture(scope="module")
