@@ -12,6 +12,7 @@ from pathlib import Path
 from mockserver.errors import MockServerError
 from mockserver.ratelimit import Policy
 from mockserver.settings import Settings, parse_latency
+from mockserver.version import VersionAction
 
 ENV_PREFIX = "MOCK_"
 
@@ -26,6 +27,7 @@ def flag(value: str) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",
@@ -155,13 +157,13 @@ def serve(settings: Settings) -> int:
 
 
 def world_command(argv: list[str]) -> int:
-    from mockserver.world.generator import main as world_main
+    from mockserver.world.writer import main as world_main
 
     return world_main(argv)
 
 
 def examples_command(argv: list[str]) -> int:
-    from mockserver.examples import main as examples_main
+    from mockserver.examples.cli import main as examples_main
 
     return examples_main(argv)
 

@@ -1,4 +1,5 @@
-"""Running the mock from tests: on a real socket in a background thread, and a handle to drive it.
+"""Running the mock from tests: on a real socket in a background thread or as a `mockserver serve` process, and a
+handle to drive it.
 
 `RunningMock` talks to the admin API over HTTP, so the same helpers work for a mock started in-process, by
 `make serve`, or anywhere else.
@@ -6,10 +7,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -82,3 +88,43 @@ def serve_in_thread(settings: Settings | None = None, app: MockApp | None = None
         running.close()
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that was free a moment ago (for a process that takes `--port`)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve_process(
+    command: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 60
+) -> Iterator[tuple[RunningMock, subprocess.Popen[bytes]]]:
+    """`command` (e.g. `["mockserver", "serve"]`) run with `--port` on a free port; ready once `/__mock/health`
+    answers; terminated (killed if it lingers) on exit, also when the body fails. Its stderr goes to a file (a pipe
+    nobody reads would fill up and block the server), quoted if it does not start."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([*command, "--port", str(port)], cwd=cwd, env=dict(env or os.environ), stderr=log)
+        running = RunningMock(f"http://127.0.0.1:{port}")
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"{' '.join(command)} did not start: {log.read().decode(errors='replace')}")
+                try:
+                    running.admin.get("/health", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            yield running, process
+        finally:
+            running.close()
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -15,7 +15,7 @@ from mockserver.contract import default_contract
 from mockserver.errors import MockServerError
 from mockserver.settings import Settings
 from mockserver.testing import RunningMock
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 
 KEY = {"x-api-key": DOC_KEY}

@@ -1,4 +1,4 @@
-"""`fixtures.examples` (`mockserver examples`): a payload for every operation and documented status, each valid,
+"""`mockserver.examples` (`mockserver examples`): a payload for every operation and documented status, each valid,
 the doc example verbatim, realistic payloads that show what their names say, invariants, determinism, stdout
 documents, and refusal of an off-contract payload."""
 
@@ -16,8 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from mockserver import examples
 from mockserver.contract import default_contract
+from mockserver.examples import probe
+from mockserver.examples.cli import main as examples_main
+from mockserver.examples.drawing import Gen
+from mockserver.examples.edges import EDGES
 from tests.conftest import AGENCY
 
 CONTRACT = default_contract()
@@ -49,7 +52,7 @@ def as_document(found: dict[tuple[str, int, str], Any], operation: str) -> dict[
 @pytest.fixture(scope="module")
 def tree_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("examples")
-    assert examples.main(["--out", str(root)]) == 0
+    assert examples_main(["--out", str(root)]) == 0
     return root
 
 
@@ -291,14 +294,14 @@ def test_edge_payloads_reach_the_contract_bounds(found: dict[tuple[str, int, str
 
 
 def test_the_same_seed_writes_the_same_bytes(tree: Tree, tmp_path: Path) -> None:
-    assert examples.main(["--out", str(tmp_path)]) == 0
+    assert examples_main(["--out", str(tmp_path)]) == 0
     again = read_tree(tmp_path)
     assert list(again) == list(tree)
     assert [name for name in again if again[name] != tree[name]] == []
 
 
 def test_another_seed_gives_another_big_workspace(found: dict[tuple[str, int, str], Any], tmp_path: Path) -> None:
-    assert examples.main(["--seed", "7", "--operation", "listAccounts", "--out", str(tmp_path)]) == 0
+    assert examples_main(["--seed", "7", "--operation", "listAccounts", "--out", str(tmp_path)]) == 0
     other = payloads(read_tree(tmp_path))
     assert {op for op, _, _ in other} == {"listAccounts"}
     for name in ("big_workspace_first_page", "big_workspace_disconnected", "edge_zero_counts"):
@@ -309,7 +312,7 @@ def test_another_seed_gives_another_big_workspace(found: dict[tuple[str, int, st
 def test_stdout_json_is_one_sorted_document(
     found: dict[tuple[str, int, str], Any], capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    assert examples.main(["--operation", "listClientAdAccounts"]) == 0
+    assert examples_main(["--operation", "listClientAdAccounts"]) == 0
     doc = json.loads(capsysbinary.readouterr().out)
     assert doc == as_document(found, "listClientAdAccounts")
     statuses = doc["listClientAdAccounts"]
@@ -320,13 +323,13 @@ def test_stdout_json_is_one_sorted_document(
 def test_stdout_yaml_parses_to_the_same_payloads(
     found: dict[tuple[str, int, str], Any], capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    assert examples.main(["--operation", "createClientAdAccount", "--format", "yaml"]) == 0
+    assert examples_main(["--operation", "createClientAdAccount", "--format", "yaml"]) == 0
     assert yaml.safe_load(capsysbinary.readouterr().out) == as_document(found, "createClientAdAccount")
 
 
 def test_yaml_tree_and_kind_filter(tmp_path: Path) -> None:
     argv = ["--kind", "edge", "--operation", "listClientAdAccounts", "--format", "yaml", "--out", str(tmp_path)]
-    assert examples.main(argv) == 0
+    assert examples_main(argv) == 0
     files = sorted(tmp_path.rglob("*.yaml"))
     assert files and all(f.relative_to(tmp_path).parts[0] == "listClientAdAccounts" for f in files)
     assert all(f.name.startswith("edge_") for f in files)
@@ -335,7 +338,7 @@ def test_yaml_tree_and_kind_filter(tmp_path: Path) -> None:
 
 def test_an_unknown_operation_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        examples.main(["--operation", "listAcounts"])
+        examples_main(["--operation", "listAcounts"])
     assert exit_info.value.code == 2
     assert "listAcounts" in capsys.readouterr().err
 
@@ -346,14 +349,14 @@ def test_an_unknown_operation_is_a_usage_error(capsys: pytest.CaptureFixture[str
 def test_a_corrupted_edge_payload_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    build = examples.EDGES["listAccounts"]
+    build = EDGES["listAccounts"]
 
-    def corrupted(gen_for: Callable[[str], examples.Gen]) -> Iterable[tuple[int, str, Any]]:
+    def corrupted(gen_for: Callable[[str], Gen]) -> Iterable[tuple[int, str, Any]]:
         yield from build(gen_for)
         yield 200, "corrupt", {"data": [], "pagination": {"total": 0, "page": 0, "page_size": 20, "hasMore": False}}
 
-    monkeypatch.setitem(examples.EDGES, "listAccounts", corrupted)
-    assert examples.main(["--kind", "edge", "--operation", "listAccounts", "--out", str(tmp_path)]) == 1
+    monkeypatch.setitem(EDGES, "listAccounts", corrupted)
+    assert examples_main(["--kind", "edge", "--operation", "listAccounts", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "listAccounts/200/edge_corrupt" in err
     assert "$.pagination.page" in err and "less than the minimum of 1" in err
@@ -363,7 +366,7 @@ def test_a_corrupted_edge_payload_is_refused(
 def test_a_corrupted_mock_answer_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stable = examples.stable_ids
+    stable = probe.stable_ids
 
     def broken(operation: str, status: int, name: str, body: Any) -> Any:
         body = stable(operation, status, name, body)
@@ -371,9 +374,9 @@ def test_a_corrupted_mock_answer_is_refused(
             body["error"]["fbtrace_id"] = "not a trace id!"
         return body
 
-    monkeypatch.setattr(examples, "stable_ids", broken)
+    monkeypatch.setattr(probe, "stable_ids", broken)
     argv = ["--kind", "realistic", "--operation", "createClientAdAccount", "--out", str(tmp_path)]
-    assert examples.main(argv) == 1
+    assert examples_main(argv) == 1
     err = capsys.readouterr().err
     assert "createClientAdAccount/400/graph_3946" in err and "$.error.fbtrace_id" in err
     assert list(tmp_path.iterdir()) == []

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from mockserver.contract import default_contract
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, EDGE, EXPIRED_TOKEN, NOPERM_TOKEN, OTHER_AGENCY, OTHER_TOKEN, TOKEN
 
 NODE_FIELDS = default_contract().deref({"$ref": "#/components/schemas/AdAccountField"})["enum"]

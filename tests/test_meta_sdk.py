@@ -12,7 +12,7 @@ from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
 
 from mockserver.testing import RunningMock
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, EXPIRED_TOKEN, NOPERM_TOKEN, TOKEN
 
 

@@ -16,7 +16,7 @@ from mockserver.app import MockApp
 from mockserver.cache import WorldCache
 from mockserver.settings import Settings
 from mockserver.state import Mock
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, OTHER_KEY, OTHER_TOKEN, TOKEN
 
 GRAPH_QUERY = {"fields": "name", "limit": "2", "summary": "true", "access_token": TOKEN}

@@ -11,7 +11,7 @@ import pytest
 
 from mockserver.contract import default_contract
 from mockserver.testing import RunningMock
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, TOKEN
 
 SEED_PAGE = default_contract().examples("listAccounts")["seed_page"].value

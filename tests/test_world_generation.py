@@ -20,8 +20,13 @@ import yaml
 
 from mockserver.resources import DEFAULT_WORLD_PATH
 from mockserver.store import World
-from mockserver.world import generator as W
+from mockserver.world.clock import graph_time, utc
+from mockserver.world.credentials import POST_OUTCOMES
+from mockserver.world.generator import generate
 from mockserver.world.load import KLAYRAI_OWNED
+from mockserver.world.vocabulary import USD_RATES
+from mockserver.world.writer import dump
+from mockserver.world.writer import main as world_main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PAGE = Path(__file__).parent / "seeds" / "klayrai-accounts-api.txt"
@@ -107,12 +112,12 @@ def relations_of(world: dict[str, Any], business_id: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def default() -> dict[str, Any]:
-    return W.generate()
+    return generate()
 
 
 @pytest.fixture(scope="module")
 def big() -> dict[str, Any]:
-    return W.generate(3, 400)
+    return generate(3, 400)
 
 
 # ---- The doc example, field for field
@@ -149,14 +154,24 @@ def test_doc_accounts_meta_side(big: dict[str, Any]) -> None:
 # ---- Bytes: the embedded default and determinism
 
 
+def test_fixed_records_import_without_faker() -> None:
+    """The kit and the tests read the credentials, vocabularies and clock without loading Faker or the generator."""
+    code = (
+        "import sys; import mockserver.world.credentials, mockserver.world.vocabulary, mockserver.world.clock; "
+        "print(sorted(m for m in ('faker', 'mockserver.world.draws', 'mockserver.store') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_default_world_file_is_current() -> None:
     """A changed generator must regenerate fixtures/default_world.json (mockserver world --out ...)."""
-    assert DEFAULT_WORLD_PATH.read_bytes() == W.dump(W.generate()), "regenerate fixtures/default_world.json"
+    assert DEFAULT_WORLD_PATH.read_bytes() == dump(generate()), "regenerate fixtures/default_world.json"
 
 
 def _digest_in_subprocess(hash_seed: str) -> str:
     code = (
-        "import hashlib; from mockserver.world.generator import dump, generate; "
+        "import hashlib; from mockserver.world.generator import generate; from mockserver.world.writer import dump; "
         "print(hashlib.sha256(dump(generate(7, 500))).hexdigest())"
     )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
@@ -165,7 +180,7 @@ def _digest_in_subprocess(hash_seed: str) -> str:
 
 
 def test_same_seed_same_bytes_across_processes() -> None:
-    here = hashlib.sha256(W.dump(W.generate(7, 500))).hexdigest()
+    here = hashlib.sha256(dump(generate(7, 500))).hexdigest()
     assert _digest_in_subprocess("0") == _digest_in_subprocess("12345") == here
 
 
@@ -185,23 +200,24 @@ def test_same_bytes_on_another_day() -> None:
         "        return cls.now()\n"
         "d.datetime = Later\n"
         "assert d.datetime.now().year >= 2030\n"
-        "from mockserver.world.generator import dump, generate\n"
+        "from mockserver.world.generator import generate\n"
+        "from mockserver.world.writer import dump\n"
         "print(hashlib.sha256(dump(generate(7, 500))).hexdigest())\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == hashlib.sha256(W.dump(W.generate(7, 500))).hexdigest()
+    assert done.stdout.strip() == hashlib.sha256(dump(generate(7, 500))).hexdigest()
 
 
 def test_different_seed_or_size_gives_different_world() -> None:
-    base = W.dump(W.generate(7, 50))
-    assert W.dump(W.generate(8, 50)) != base
-    assert W.dump(W.generate(7, 51)) != base
-    assert W.generate(7, 50)["meta"]["app_secret"] != W.generate(8, 50)["meta"]["app_secret"]
+    base = dump(generate(7, 50))
+    assert dump(generate(8, 50)) != base
+    assert dump(generate(7, 51)) != base
+    assert generate(7, 50)["meta"]["app_secret"] != generate(8, 50)["meta"]["app_secret"]
 
 
 def test_small_workspaces_do_not_depend_on_size() -> None:
-    small, large = W.generate(5, 10), W.generate(5, 300)
+    small, large = generate(5, 10), generate(5, 300)
     for workspace in ("ws_demo", "ws_starter", "ws_revoked", "ws_other"):
         assert workspace_accounts(small, workspace) == workspace_accounts(large, workspace)
 
@@ -209,33 +225,33 @@ def test_small_workspaces_do_not_depend_on_size() -> None:
 def test_timestamps_are_formatted_like_strftime() -> None:
     for ts in (0, 59, 3599, 86399, 86400, 951_782_400, 1_709_164_799, 1_773_151_200, 4_102_444_799):
         moment = datetime.fromtimestamp(ts, UTC)
-        assert W._utc(ts) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-        assert W._graph_time(ts) == moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+        assert utc(ts) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert graph_time(ts) == moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def test_dump_is_canonical_json(default: dict[str, Any]) -> None:
-    data = W.dump(default)
+    data = dump(default)
     assert data.endswith(b"}\n") and data.startswith(b'{\n "format": 1,\n "seed": 42,')
     assert json.loads(data) == default
 
 
 def test_generate_returns_a_fresh_world() -> None:
-    first = W.generate(1, 5)
+    first = generate(1, 5)
     first["meta"]["businesses"][0]["name"] = "changed"
     first["klayrai"]["accounts"][0]["permissions"].append("changed")
-    again = W.generate(1, 5)
+    again = generate(1, 5)
     assert again["meta"]["businesses"][0]["name"] == "Acme Corporation"
     assert again["klayrai"]["accounts"][0]["permissions"] == ["read_insights", "read_campaigns", "read_ads"]
 
 
 def test_cli_writes_json_and_yaml(tmp_path: Path) -> None:
-    assert W.main(["--seed", "9", "--size", "4", "--out", str(tmp_path / "w.json")]) == 0
-    assert (tmp_path / "w.json").read_bytes() == W.dump(W.generate(9, 4))
-    assert W.main(["--seed", "9", "--size", "4", "--format", "yaml", "--out", str(tmp_path / "w.yaml")]) == 0
+    assert world_main(["--seed", "9", "--size", "4", "--out", str(tmp_path / "w.json")]) == 0
+    assert (tmp_path / "w.json").read_bytes() == dump(generate(9, 4))
+    assert world_main(["--seed", "9", "--size", "4", "--format", "yaml", "--out", str(tmp_path / "w.yaml")]) == 0
     text = (tmp_path / "w.yaml").read_text(encoding="utf-8")
-    assert "&id" not in text and yaml.safe_load(text) == W.generate(9, 4)
+    assert "&id" not in text and yaml.safe_load(text) == generate(9, 4)
     with pytest.raises(SystemExit):
-        W.main(["--size", "0"])
+        world_main(["--size", "0"])
 
 
 # ---- Consumers
@@ -320,12 +336,12 @@ def test_post_outcomes(big: dict[str, Any]) -> None:
             return "graph_3989"
         return "pending" if businesses[node["owner_business_id"]]["requires_approval"] else "confirmed"
 
-    assert set(W.POST_OUTCOMES) == {"graph_3946", "graph_3945", "graph_3989", "confirmed", "pending"}
-    assert {name: outcome(account_id) for name, account_id in W.POST_OUTCOMES.items()} == {
-        name: name for name in W.POST_OUTCOMES
+    assert set(POST_OUTCOMES) == {"graph_3946", "graph_3945", "graph_3989", "confirmed", "pending"}
+    assert {name: outcome(account_id) for name, account_id in POST_OUTCOMES.items()} == {
+        name: name for name in POST_OUTCOMES
     }
-    assert W.POST_OUTCOMES["graph_3989"] == "act_123456789"
-    assert W.POST_OUTCOMES == {
+    assert POST_OUTCOMES["graph_3989"] == "act_123456789"
+    assert POST_OUTCOMES == {
         "graph_3946": "act_300000000001",
         "graph_3945": "act_300000000002",
         "confirmed": "act_300000000003",
@@ -369,7 +385,7 @@ def test_klayrai_account_invariants(big: dict[str, Any]) -> None:
         if node["currency"] in ZERO_DECIMALS:
             assert spend == int(spend), where
         if a["connectionStatus"] != "active" or node["account_status"] in (2, 100, 101):
-            assert spend <= 250 * W.USD_RATES[node["currency"]] + 1, where  # nothing synced or nothing running
+            assert spend <= 250 * USD_RATES[node["currency"]] + 1, where  # nothing synced or nothing running
         scale = 1 if node["currency"] in ZERO_DECIMALS else 100
         assert int(node["amount_spent"]) >= round(spend * scale), where
         perms = a["permissions"]
@@ -442,7 +458,7 @@ def test_currencies_vary(big: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("size", [1, 250])
 def test_size_is_respected(size: int) -> None:
-    world = W.generate(11, size)
+    world = generate(11, size)
     accounts = workspace_accounts(world, "ws_agency")
     assert len(accounts) == size == world["size"]
     assert len(relations_of(world, "1029384756")) == size + 2
@@ -452,4 +468,4 @@ def test_size_is_respected(size: int) -> None:
 
 def test_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="size"):
-        W.generate(1, 0)
+        generate(1, 0)

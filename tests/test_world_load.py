@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ import yaml
 
 from mockserver.contract import default_contract
 from mockserver.errors import MockServerError
-from mockserver.world.generator import dump, dump_yaml, generate
+from mockserver.world.generator import generate
 from mockserver.world.load import DEFAULT_WORLD, check, load_world
+from mockserver.world.writer import dump, dump_yaml
 
 CONTRACT = default_contract()
 WORLD = json.loads(DEFAULT_WORLD.read_text(encoding="utf-8"))
@@ -110,3 +112,12 @@ def test_large_generated_worlds_are_cached(tmp_path: Path, monkeypatch: pytest.M
     cached.write_bytes(b"not marshal")  # a damaged cache is regenerated, never served
     assert load.generated(7, 60) == first
     assert load.load_world(CONTRACT, seed=7, size=60) == check(CONTRACT, first, "generated")
+
+
+def test_cache_key_covers_every_module_the_generator_uses() -> None:
+    """A change to any module a generated world depends on must miss the cache, not serve yesterday's world."""
+    import mockserver.world.load as load
+    import mockserver.world.writer  # noqa: F401  (with the generator and every module they use)
+
+    used = {Path(str(m.__file__)) for n, m in sys.modules.items() if n.split(".")[:2] == ["mockserver", "world"]}
+    assert len(used) >= 10 and used <= set(load.source_files())

@@ -24,6 +24,7 @@ from klayrai_conformance.target import (
     is_loopback,
     with_mock_defaults,
 )
+from mockserver.version import VersionAction
 
 DEFAULT_REMOTE_RPS = 10.0
 REQUIRED = {"klayrai": ("klayrai_key",), "meta": ("graph_token", "graph_business")}
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="conformance",
         description="Conformance kit for openapi.yaml: KlayrAI GET /v1/accounts and the Graph client_ad_accounts edge.",
     )
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run",

@@ -1,6 +1,6 @@
 """The kit as pytest tests: one test per rule id, passed, failed (the target broke the rule), skipped (with the
 reason), or errored (the kit could not check it). Run it with `pytest --pyargs
-conformance.suite --base-url URL`; see `conformance.pytest_plugin`.
+klayrai_conformance.suite --base-url URL`; see `klayrai_conformance.pytest_plugin`.
 """
 
 from __future__ import annotations

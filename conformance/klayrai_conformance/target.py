@@ -77,8 +77,8 @@ def needs_text(name: str) -> str:
 
 
 def mock_defaults() -> Credentials:
-    """The default world's credentials (fixtures/world.py): only ever used for a loopback target."""
-    from mockserver.world.generator import (
+    """The default world's credentials (mockserver.world.credentials): only ever used for a loopback target."""
+    from mockserver.world.credentials import (
         AGENCY_BUSINESS_ID,
         API_KEYS,
         GRAPH_TOKENS,
