@@ -69,6 +69,10 @@ class KlayraiError(ApiError):
         return {"error": error}
 
     @classmethod
+    def missing_key(cls) -> KlayraiError:
+        return cls("authentication_error", "Missing API key. Send it in the x-api-key header.")
+
+    @classmethod
     def from_body(cls, body: Json) -> KlayraiError:
         error = body["error"]
         return cls(error["code"], error["message"], error.get("param"))
@@ -135,6 +139,10 @@ class GraphError(ApiError):
     @classmethod
     def invalid_parameter(cls, message: str) -> GraphError:
         return cls(100, f"(#100) {message}")
+
+    @classmethod
+    def token_required(cls) -> GraphError:
+        return cls(104, "An access token is required to request this resource.")
 
     @classmethod
     def unsupported_request(cls, object_id: str, verb: str) -> GraphError:
