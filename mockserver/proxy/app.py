@@ -150,7 +150,7 @@ class ProxyApp:
             joined[name] = f"{joined[name]}, {value}" if name in joined else value
         answered = replace(seen, status=upstream.status, headers=joined, body=upstream.body)
         trace = next((joined[name] for name in TRACE_HEADERS if name in joined), "")
-        broken = self.checker.check_response(api, exchange.operation_id, answered, trace)
+        broken = self.checker.check_response(api, exchange.operation_id, answered, trace, list(findings))
         findings += broken
         if self.recorder is not None and exchange.operation_id is not None:
             self.recorder.record(exchange.operation_id, answered, kit.masker(answered))

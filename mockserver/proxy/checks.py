@@ -30,11 +30,14 @@ PROXY_RULES = {
     "response.content_type": "The response's Content-Type is documented for the operation and status.",
     "response.schema": "The response body matches the documented schema.",
     "response.headers": "The documented response headers are present and valid.",
+    "response.invalid_accepted": "A request with invalid credentials, parameters or body is not answered with a 2xx.",
     "upstream.unreachable": "The upstream answers HTTP (no refused connection, TLS failure or non-HTTP answer).",
     "upstream.timeout": "The upstream answers within the configured timeouts.",
 }
 REQUEST_RULES = ("request.route", "request.auth", "request.parameters")
-RESPONSE_RULES = ("response.status", "response.content_type", "response.schema", "response.headers")
+RESPONSE_RULES = (
+    "response.status", "response.content_type", "response.schema", "response.headers", "response.invalid_accepted"
+)  # fmt: skip
 MISSING_CREDENTIALS = {"klayrai": KlayraiError.missing_key, "graph": GraphError.token_required}
 PROBLEM_RULES = (("status ", "response.status"), ("header ", "response.headers"), ("body", "response.schema"))
 
@@ -137,7 +140,10 @@ class Checker:
             errors.append(error)
         return RequestVerdict(findings, errors[0] if errors else None)
 
-    def check_response(self, api: Api, operation_id: str | None, seen: kit.Exchange, trace: str) -> list[Finding]:
+    def check_response(
+        self, api: Api, operation_id: str | None, seen: kit.Exchange, trace: str, refused: list[Finding]
+    ) -> list[Finding]:
+        """`refused`: what the request check found; a 2xx to such a request accepted what the contract refuses."""
         if operation_id is None or seen.method == "HEAD":
             return []
         problems = self.validator.problems(api.name, operation_id, seen.status, seen.body, seen.headers, trace)
@@ -147,6 +153,9 @@ class Checker:
         if documented and content_type not in documented:
             allowed = ", ".join(sorted(documented))
             findings.append(Finding("response.content_type", f"Content-Type {content_type!r}; documented: {allowed}"))
+        if refused and 200 <= seen.status < 300:
+            accepted = f"HTTP {seen.status} for a request the contract refuses: {refused[0].message}"
+            findings.append(Finding("response.invalid_accepted", accepted))
         findings += [Finding(rule, message) for rule, message in kit.judge(operation_id, seen)]
         return findings
 
