@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
+from types import FrameType
 from urllib.parse import urlsplit
 
 from mockserver.proxy.settings import ProxySettings
@@ -87,7 +89,18 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per forwarded request is noise
     app = ProxyApp(settings)
+
+    def outcome() -> int:
+        app.finish()  # already done by the lifespan shutdown, unless the server stopped without one
+        return EXIT_VIOLATIONS if settings.fail_on_violation and app.log.total else 0
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(outcome())
+
+    # The server handles SIGINT/SIGTERM itself (graceful shutdown), then restores these handlers and raises the
+    # signal again: ours turn it into the exit code instead of a death by signal.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, stop)
     print(banner(settings), file=sys.stderr, flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on")
-    app.finish()  # already done by the lifespan shutdown, unless the server stopped without one
-    return EXIT_VIOLATIONS if settings.fail_on_violation and app.log.total else 0
+    return outcome()
