@@ -50,6 +50,7 @@ def raw_server(reply: bytes | None) -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         stop.set()
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() (close alone does not, on Linux)
         listener.close()
         for connection in connections:
             connection.close()
