@@ -51,7 +51,7 @@ ACROSS_EXCHANGES = {  # fault -> why one exchange cannot show it
     "cursor_wraps_around": "each page is well-formed; only a walk sees the loop",
     "duplicate_post_accepted": "needs the same POST twice",
     "forged_cursor_accepted": "cursors are opaque: only their issuer knows a forged one",
-    "bearer_token_ignored": "a 400 code 104 is documented; the token's validity is the backend's knowledge",
+    "bearer_token_ignored": "a 400 code 104 is documented; no single-exchange rule ties it to the Bearer header sent",
     "created_account_not_listed": "needs a POST then a GET",
     "other_business_visible": "which businesses a token sees is the backend's knowledge",
 }
