@@ -187,3 +187,33 @@ def test_violations_header_is_bounded() -> None:
     shown = value.split(", ... (")[0].split(", ")
     assert shown == rules[: len(shown)] and value.endswith(f"({500 - len(shown)} more)")
     assert header_value(["a.b", "c.d"]) == "a.b, c.d"
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/v1/accounts%2Fextra", {"x-api-key": DOC_KEY}),
+        ("/v1/acc%20ounts?page=%ZZ", {"x-api-key": DOC_KEY}),
+        ("/v1/accounts?page=" + "9" * 5000, {"x-api-key": DOC_KEY}),
+        ("/v1/accounts", {b"x-api-key": DOC_KEY.encode(), b"x-note": "caf\xe9".encode("latin-1")}),
+        (f"{EDGE}?access_token={TOKEN}&fields=name%2Cbusiness%7Bid%7D", {}),
+    ],
+    ids=["encoded-slash", "bad-escapes", "long-query", "latin-1-header", "field-expansion"],
+)
+def test_odd_requests_get_the_upstreams_own_answer(proxied: tuple[str, Any], mockserver: RunningMock, path: str,
+                                                   headers: dict[Any, Any]) -> None:  # fmt: skip
+    base, _ = proxied
+    with httpx.Client(timeout=10) as client:
+        direct = client.get(mockserver.base_url + path, headers=headers)
+        through = client.get(base + path, headers=headers)
+    assert through.status_code == direct.status_code < 500
+    assert through.json().keys() == direct.json().keys()
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["proxy"]) == 2
+    assert cli_main(["proxy", "--upstream", "ftp://127.0.0.1"]) == 2
+    assert cli_main(["examples", "--validate", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no upstream for the klayrai API" in err and "is not an http(s) URL" in err
+    assert "no <operationId>/<status>/<name>.json under" in err

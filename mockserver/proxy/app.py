@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
@@ -120,14 +121,15 @@ class ProxyApp:
         operation_id, incoming.path_params, _ = self.checker.route(incoming.method, incoming.path)
         exchange = MockExchange(incoming, operation_id, api.new_trace())
         base = self.settings.upstream_for(api.name).rstrip("/")
-        url = base + incoming.path + (f"?{incoming.raw_query}" if incoming.raw_query else "")
+        path = scope.get("raw_path", b"").decode("latin-1") or quote(incoming.path)  # as sent: %2F stays %2F
+        url = base + path + (f"?{incoming.raw_query}" if incoming.raw_query else "")
         seen = kit.Exchange(incoming.method, url, dict(incoming.headers), incoming.body, 0, {}, b"")
         verdict = self.checker.check_request(api, exchange, seen)
         findings = list(verdict.findings)
         if verdict.error is not None and (self.settings.strict or incoming.body_too_large):
             answer = self.render(api, exchange, verdict.error)  # never forward a truncated body
         else:
-            answer = await self.exchange(api, exchange, seen, scope, findings, base)
+            answer = await self.forward(api, exchange, seen, scope, findings, base)
         rules = list(dict.fromkeys(finding.rule for finding in findings))
         headers = answer[1]
         if rules:
@@ -135,7 +137,7 @@ class ProxyApp:
         await send_answer(send, answer[0], headers, answer[2], head=incoming.method == "HEAD")
         self.report(exchange, seen, answer, findings, rules, started)
 
-    async def exchange(
+    async def forward(
         self, api: Api, exchange: MockExchange, seen: kit.Exchange, scope: Scope, findings: list[Finding], base: str
     ) -> Answer:
         """Forward, judge the answer, and return what the client gets (`findings` is extended in place)."""

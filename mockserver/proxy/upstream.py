@@ -53,13 +53,16 @@ class Upstream:
         )
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
-        request_headers = [*end_to_end(headers, NOT_FORWARDED), ("accept-encoding", "identity")]
+        pairs = [*end_to_end(headers, NOT_FORWARDED), ("accept-encoding", "identity")]
+        request_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]  # as received
         try:
             response = await self.client.request(method, url, headers=request_headers, content=body or None)
         except httpx.TimeoutException as exc:
             raise UpstreamFailure("upstream.timeout", 504, f"{describe(exc)} after the configured timeout") from None
         except httpx.HTTPError as exc:
             raise UpstreamFailure("upstream.unreachable", 502, describe(exc)) from None
+        except httpx.InvalidURL as exc:  # a path or query httpx cannot send as it came
+            raise UpstreamFailure("upstream.unreachable", 502, f"the request cannot be forwarded ({exc})") from None
         return Answer(response.status_code, end_to_end(response.headers.multi_items(), NOT_RETURNED), response.content)
 
     async def close(self) -> None:
