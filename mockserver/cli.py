@@ -12,7 +12,6 @@ from pathlib import Path
 
 from mockserver.errors import MockServerError
 from mockserver.proxy import command as proxy_command
-from mockserver.proxy import record
 from mockserver.ratelimit import Policy
 from mockserver.settings import Settings, parse_latency
 
@@ -180,7 +179,9 @@ def world_command(argv: list[str]) -> int:
 
 def examples_command(argv: list[str]) -> int:
     if argv[:1] == ["--validate"]:
-        return record.main(argv[1:])
+        from mockserver.proxy.record import main as validate_main
+
+        return validate_main(argv[1:])
     from mockserver.examples import main as examples_main
 
     return examples_main(argv)
