@@ -4,6 +4,7 @@ the world's credentials. It is the mock's own control surface, kept out of `open
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mockserver.journal import Journal
 from mockserver.ratelimit import Policy
 from mockserver.scenarios import LIMIT_SCHEMA, PreferenceError, schema_problems
 from mockserver.state import Mock
@@ -57,6 +59,27 @@ def credentials(mock: Mock) -> dict[str, Any]:
         ],
         "app_secret": world.app_secret,
     }
+
+
+def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response]]:
+    """`GET /__mock/journal` (`operation`, `status`, `limit`, `violations=true`) and `DELETE`; the validating proxy
+    serves its own journal with it too."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "DELETE":
+            journal.clear()
+            return Response(status_code=204)
+        params = request.query_params
+        try:
+            status = int(params["status"]) if "status" in params else None
+            limit = int(params.get("limit", "100"))
+        except ValueError:
+            return problem(400, "status and limit must be integers")
+        violations = params.get("violations", "false").lower() == "true"
+        entries = journal.query(params.get("operation"), status, max(1, min(limit, 10_000)), violations)
+        return JSONResponse({"total": journal.total, "entries": entries})
+
+    return endpoint
 
 
 def admin_app(mock: Mock) -> Starlette:
@@ -109,19 +132,6 @@ def admin_app(mock: Mock) -> Starlette:
         mock.reset()
         return JSONResponse({"status": "reset", "world_version": mock.store.version})
 
-    async def journal(request: Request) -> Response:
-        if request.method == "DELETE":
-            mock.journal.clear()
-            return Response(status_code=204)
-        params = request.query_params
-        try:
-            status = int(params["status"]) if "status" in params else None
-            limit = int(params.get("limit", "100"))
-        except ValueError:
-            return problem(400, "status and limit must be integers")
-        entries = mock.journal.query(params.get("operation"), status, max(1, min(limit, 10_000)))
-        return JSONResponse({"total": mock.journal.total, "entries": entries})
-
     async def pending(request: Request) -> Response:
         return JSONResponse([vars_of(r) for r in mock.store.pending()])
 
@@ -143,7 +153,7 @@ def admin_app(mock: Mock) -> Starlette:
             Route(f"{PREFIX}/scenarios/{{name}}", scenario, methods=["DELETE"]),
             Route(f"{PREFIX}/rate-limits", rate_limits, methods=["POST", "DELETE"]),
             Route(f"{PREFIX}/reset", reset, methods=["POST"]),
-            Route(f"{PREFIX}/journal", journal, methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/journal", journal_endpoint(mock.journal), methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/pending", pending),
             Route(f"{PREFIX}/pending/approve", approve, methods=["POST"]),
         ]

@@ -1,4 +1,5 @@
-"""The `mockserver` command: `serve` runs the mock; `world` writes a generated world file."""
+"""The `mockserver` command: `serve` runs the mock; `proxy` validates live traffic to a backend; `world` writes a
+generated world file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import warnings
 from pathlib import Path
 
 from mockserver.errors import MockServerError
+from mockserver.proxy import command as proxy_command
 from mockserver.ratelimit import Policy
 from mockserver.settings import Settings, parse_latency
 from mockserver.version import VersionAction
@@ -25,17 +27,37 @@ def flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def server_flags() -> argparse.ArgumentParser:
+    """The flags of every command that runs a server (`serve`, `proxy`)."""
+    flags = argparse.ArgumentParser(add_help=False)
+    flags.add_argument("--host", default=env("HOST", "127.0.0.1"), help="bind address [MOCK_HOST] (127.0.0.1)")
+    flags.add_argument("--port", type=int, default=int(env("PORT", "4010") or 4010), help="port [MOCK_PORT] (4010)")
+    flags.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[o for o in (env("CORS_ORIGINS") or "").split(",") if o],
+        help="allowed CORS origin, repeatable, * for any [MOCK_CORS_ORIGINS, comma-separated]",
+    )
+    flags.add_argument(
+        "--log-level",
+        default=env("LOG_LEVEL", "info"),
+        choices=["debug", "info", "warning", "error"],
+        help="[MOCK_LOG_LEVEL] (info)",
+    )
+    return flags
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
     parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True)
+    server = server_flags()
     serve = commands.add_parser(
         "serve",
+        parents=[server],
         help="serve openapi.yaml with real behaviour",
         description="Serve openapi.yaml with real behaviour. Every flag has an environment variable (in brackets).",
     )
-    serve.add_argument("--host", default=env("HOST", "127.0.0.1"), help="bind address [MOCK_HOST] (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=int(env("PORT", "4010") or 4010), help="port [MOCK_PORT] (4010)")
     serve.add_argument("--seed", type=int, default=int(env("SEED", "42") or 42), help="world seed [MOCK_SEED] (42)")
     serve.add_argument(
         "--size", type=int, default=int(env("SIZE") or 0) or None, help="accounts in the large workspace [MOCK_SIZE]"
@@ -51,22 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"default budget per credential, N/SECONDS or off [MOCK_RATE_LIMIT] ({Settings.rate_limit})",
     )
     serve.add_argument(
-        "--cors-origin",
-        action="append",
-        default=[o for o in (env("CORS_ORIGINS") or "").split(",") if o],
-        help="allowed CORS origin, repeatable, * for any [MOCK_CORS_ORIGINS, comma-separated]",
-    )
-    serve.add_argument(
         "--validate-responses",
         action=argparse.BooleanOptionalAction,
         default=flag(env("VALIDATE_RESPONSES", "true") or "true"),
         help="check every response against the contract (off: 10-30%% faster) [MOCK_VALIDATE_RESPONSES] (on)",
-    )
-    serve.add_argument(
-        "--log-level",
-        default=env("LOG_LEVEL", "info"),
-        choices=["debug", "info", "warning", "error"],
-        help="[MOCK_LOG_LEVEL] (info)",
     )
     serve.add_argument(
         "--journal-size", type=int, default=int(env("JOURNAL_SIZE", "1000") or 1000), help="[MOCK_JOURNAL_SIZE] (1000)"
@@ -81,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--admin-token", default=env("ADMIN_TOKEN"), help="admin API token, required off loopback [MOCK_ADMIN_TOKEN]"
     )
+    proxy = commands.add_parser(
+        "proxy",
+        parents=[server],
+        help="validate live traffic to a backend against the contract",
+        description="Forward both APIs to a backend and report every exchange that breaks the contract.",
+    )
+    proxy_command.add_arguments(proxy)
     for name, (_, summary) in DELEGATED.items():
         commands.add_parser(name, help=f"{summary} (see `mockserver {name} --help`)", add_help=False)
     return parser
@@ -163,6 +180,10 @@ def world_command(argv: list[str]) -> int:
 
 
 def examples_command(argv: list[str]) -> int:
+    if argv[:1] == ["--validate"]:
+        from mockserver.proxy.record import main as validate_main
+
+        return validate_main(argv[1:])
     from mockserver.examples.cli import main as examples_main
 
     return examples_main(argv)
@@ -179,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in DELEGATED:
         return DELEGATED[argv[0]][0](argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command == "proxy":
+        return proxy_command.run(args)
     try:
         settings = settings_from(args)
     except MockServerError as exc:

@@ -55,9 +55,14 @@ KLAYRAI_STATUS = {
 
 class KlayraiError(ApiError):
     def __init__(
-        self, code: str, message: str, param: str | None = None, headers: dict[str, str] | None = None
+        self,
+        code: str,
+        message: str,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+        status: int | None = None,
     ) -> None:
-        super().__init__(KLAYRAI_STATUS[code], message, headers)
+        super().__init__(status or KLAYRAI_STATUS[code], message, headers)
         self.code = code
         self.param = param
 
@@ -67,6 +72,10 @@ class KlayraiError(ApiError):
             error["param"] = self.param
         error["request_id"] = trace
         return {"error": error}
+
+    @classmethod
+    def missing_key(cls) -> KlayraiError:
+        return cls("authentication_error", "Missing API key. Send it in the x-api-key header.")
 
     @classmethod
     def from_body(cls, body: Json) -> KlayraiError:
@@ -137,6 +146,10 @@ class GraphError(ApiError):
         return cls(100, f"(#100) {message}")
 
     @classmethod
+    def token_required(cls) -> GraphError:
+        return cls(104, "An access token is required to request this resource.")
+
+    @classmethod
     def unsupported_request(cls, object_id: str, verb: str) -> GraphError:
         return cls(
             100,
@@ -154,6 +167,14 @@ class GraphError(ApiError):
     @classmethod
     def unknown_error(cls) -> GraphError:
         return cls(1, "An unknown error has occurred.", is_transient=True)
+
+
+def gateway_error(api: str, status: int, message: str) -> ApiError:
+    """The validating proxy's own 502/504 (no answer from the upstream, or an answer that broke the contract under
+    `--strict`), in the API's envelope: KlayrAI `api_error`, Graph code 1 (transient, as Graph's unknown error)."""
+    if api == "klayrai":
+        return KlayraiError("api_error", message, status=status)
+    return GraphError(1, message, is_transient=True, status=status)
 
 
 def graph_status(code: int) -> int:

@@ -21,6 +21,7 @@ class Entry(NamedTuple):
     credential: str | None
     trace: str
     scenario: str | None
+    violations: tuple[str, ...] = ()  # rule ids the exchange broke (the validating proxy fills it)
 
 
 def mask(credential: str | None) -> str | None:
@@ -43,14 +44,20 @@ class Journal:
         return entry
 
     def query(
-        self, operation_id: str | None = None, status: int | None = None, limit: int = 100
+        self,
+        operation_id: str | None = None,
+        status: int | None = None,
+        limit: int = 100,
+        violations: bool = False,
     ) -> list[dict[str, Any]]:
-        """Newest first, filtered by operationId and status."""
+        """Newest first, filtered by operationId, status, and (`violations`) having broken a rule."""
         found = []
         for entry in reversed(self.entries):
             if operation_id is not None and entry.operation_id != operation_id:
                 continue
             if status is not None and entry.status != status:
+                continue
+            if violations and not entry.violations:
                 continue
             found.append(entry._asdict())
             if len(found) >= limit:

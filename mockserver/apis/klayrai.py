@@ -95,7 +95,7 @@ class KlayraiApi:
     def authenticate(self, exchange: Exchange) -> None:
         key = exchange.incoming.headers.get("x-api-key")
         if not key:
-            raise KlayraiError("authentication_error", "Missing API key. Send it in the x-api-key header.")
+            raise KlayraiError.missing_key()
         api_key: ApiKey | None = self.store.world.api_keys.get(key)
         if api_key is None or api_key.revoked:
             raise KlayraiError("authentication_error", "Invalid API key provided.")

@@ -162,7 +162,7 @@ class GraphApi:
         in_query = next((v for k, v in reversed(exchange.incoming.query) if k == "access_token"), None)
         token_text = in_query or (header.group(1) if header else None) or self._param(exchange, "access_token")
         if not isinstance(token_text, str) or not token_text:
-            raise GraphError(104, "An access token is required to request this resource.")
+            raise GraphError.token_required()
         token: Token | None = self.store.world.tokens.get(token_text)
         if token is None:
             raise GraphError(190, "Invalid OAuth access token - Cannot parse access token")

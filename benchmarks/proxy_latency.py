@@ -1,0 +1,109 @@
+"""The latency the validating proxy adds per exchange: p50 and p99 of requests through `mockserver proxy` against the
+same requests sent straight to its upstream (`mockserver serve`), one request at a time on a kept-alive connection.
+
+    .venv/bin/python benchmarks/proxy_latency.py [--requests 2000] [--warmup 200]
+
+Both servers run as processes of their own on free ports of 127.0.0.1 (the client is a third); direct and proxied
+requests alternate, so that both see the same machine load. Requests: the KlayrAI list (doc key), a Graph page of
+25 nodes with three fields and a summary, and a KlayrAI 400 (an unknown parameter, so the proxy reports it). The
+servers are stopped whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUESTS = {
+    "klayrai list": ("/v1/accounts", {"x-api-key": "klyr_live_abc123def456ghi789"}),
+    "graph page": (
+        "/v25.0/1029384756/client_ad_accounts?fields=name,currency,account_status&summary=true&limit=25"
+        "&access_token=EAAGagency0valid0token",
+        {},
+    ),
+    "klayrai 400": ("/v1/accounts?pageSize=5", {"x-api-key": "klyr_live_abc123def456ghi789"}),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def process(*args: str) -> Iterator[str]:
+    """`mockserver <args> --port <free>` until it answers its health route; yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mockserver.cli", *args, "--port", str(port), "--log-level", "error"],
+        cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/__mock/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"mockserver {args[0]} did not start") from None
+                time.sleep(0.05)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(direct: str, proxied: str, requests: int, warmup: int) -> dict[str, dict[str, list[float]]]:
+    """Milliseconds per request, by request name and then by route (direct, proxy)."""
+    results: dict[str, dict[str, list[float]]] = {name: {"direct": [], "proxy": []} for name in REQUESTS}
+    with httpx.Client(timeout=30) as client:
+        for name, (path, headers) in REQUESTS.items():
+            for index in range(warmup + requests):
+                for route, base in (("direct", direct), ("proxy", proxied)):
+                    started = time.perf_counter()
+                    client.get(base + path, headers=headers).read()
+                    if index >= warmup:
+                        results[name][route].append((time.perf_counter() - started) * 1000)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000, help="measured requests per request kind and route")
+    parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first (each kind and route)")
+    args = parser.parse_args()
+    with process("serve", "--no-validate-responses") as upstream, process("proxy", "--upstream", upstream) as proxy:
+        results = measure(upstream, proxy, args.requests, args.warmup)
+    print(f"{args.requests} sequential requests per row and route; milliseconds")
+    print(f"{'request':<14} {'direct p50':>10} {'p99':>7} {'proxy p50':>10} {'p99':>7} {'added p50':>10} {'p99':>7}")
+    for name, routes in results.items():
+        d50, d99 = percentile(routes["direct"], 0.5), percentile(routes["direct"], 0.99)
+        p50, p99 = percentile(routes["proxy"], 0.5), percentile(routes["proxy"], 0.99)
+        print(f"{name:<14} {d50:>10.2f} {d99:>7.2f} {p50:>10.2f} {p99:>7.2f} {p50 - d50:>10.2f} {p99 - d99:>7.2f}")
+    added = [p - d for r in results.values() for p, d in zip(r["proxy"], r["direct"], strict=True)]
+    print(f"added per exchange, all kinds: p50 {statistics.median(added):.2f} ms, p99 {percentile(added, 0.99):.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""`mockserver proxy`: its own flags (the server flags it shares with `serve` are added by `mockserver.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import warnings
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit
+
+from mockserver.proxy.settings import ProxySettings
+
+EXIT_VIOLATIONS = 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(port=int(os.environ.get("MOCK_PROXY_PORT", "4020")))
+    parser.add_argument(
+        "--upstream", default=os.environ.get("MOCK_UPSTREAM"), help="backend of both APIs [MOCK_UPSTREAM]"
+    )
+    parser.add_argument("--klayrai-upstream", help="backend of the KlayrAI API, when apart (default: --upstream)")
+    parser.add_argument("--graph-upstream", help="backend of the Graph edge, when apart (default: --upstream)")
+    parser.add_argument(
+        "--strict", action="store_true", help="answer broken requests with 400, broken answers with 502"
+    )
+    parser.add_argument("--record", type=Path, help="write real answers as examples: DIR/<operationId>/<status>/")
+    parser.add_argument("--junit", type=Path, help="write a JUnit report at shutdown, one test case per rule")
+    parser.add_argument("--fail-on-violation", action="store_true", help="exit 1 at shutdown if any rule was broken")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the upstream's answer (30)")
+    parser.add_argument("--connect-timeout", type=float, default=5.0, help="seconds to connect to the upstream (5)")
+
+
+def settings_from(args: argparse.Namespace) -> ProxySettings:
+    """Raises ValueError with a one-line reason when the upstreams are missing or not http(s) URLs."""
+    upstreams = {"klayrai": args.klayrai_upstream or args.upstream, "graph": args.graph_upstream or args.upstream}
+    for api, url in upstreams.items():
+        if not url:
+            raise ValueError(f"no upstream for the {api} API: give --upstream (or --{api}-upstream)")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"upstream {url!r} is not an http(s) URL")
+    if args.timeout <= 0 or args.connect_timeout <= 0:
+        raise ValueError("timeouts must be positive")
+    return ProxySettings(
+        klayrai_upstream=upstreams["klayrai"],
+        graph_upstream=upstreams["graph"],
+        host=args.host,
+        port=args.port,
+        cors_origins=tuple(args.cors_origin),
+        log_level=args.log_level,
+        strict=args.strict,
+        record=args.record,
+        junit=args.junit,
+        fail_on_violation=args.fail_on_violation,
+        connect_timeout=args.connect_timeout,
+        timeout=args.timeout,
+    )
+
+
+def banner(settings: ProxySettings) -> str:
+    base = f"http://{settings.host}:{settings.port}"
+    mode = "strict: broken requests are not forwarded" if settings.strict else "report only"
+    return "\n".join(
+        [
+            f"Contract proxy on {base} ({mode})",
+            f"  KlayrAI -> {settings.klayrai_upstream}",
+            f"  Graph   -> {settings.graph_upstream}",
+            f"  Violations: {base}/__mock/violations   journal: {base}/__mock/journal?violations=true",
+        ]
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM; the app prints its summary (and writes the JUnit file) as it shuts down."""
+    import uvicorn
+
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from mockserver.proxy.app import ProxyApp
+
+    try:
+        settings = settings_from(args)
+    except ValueError as exc:
+        print(f"mockserver proxy: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per forwarded request is noise
+    app = ProxyApp(settings)
+
+    def outcome() -> int:
+        app.finish()  # already done by the lifespan shutdown, unless the server stopped without one
+        return EXIT_VIOLATIONS if settings.fail_on_violation and app.log.total else 0
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(outcome())
+
+    # The server handles SIGINT/SIGTERM itself (graceful shutdown), then restores these handlers and raises the
+    # signal again: ours turn it into the exit code instead of a death by signal.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, stop)
+    print(banner(settings), file=sys.stderr, flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on")
+    return outcome()

@@ -1,0 +1,67 @@
+"""The proxy's one door into the conformance kit (`klayrai_conformance`): if the kit's API changes, this module is
+the only one to mend.
+
+What the proxy takes from the kit: its exchange type, its rules that judge a single exchange (the same functions
+its schemathesis checks run, by rule id), and its curl rendering and credential masking. The rule tables are read
+from the rule modules directly rather than from `klayrai_conformance.checks`, which would import schemathesis (most
+of a second of start-up) only to register checks the proxy does not run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from klayrai_conformance import graph_rules, klayrai_rules
+from klayrai_conformance.exchange import Exchange, Masker, Violation
+
+logger = logging.getLogger("mockserver.proxy")
+
+Rule = Callable[[Exchange], list[str]]
+SECRET_PARAMS = ("access_token", "appsecret_proof")
+SECRET_HEADERS = ("x-api-key", "authorization")
+MIN_SECRET = 6  # shorter values are no real credential, and masking them would garble every text they occur in
+
+# operationId -> the kit's rules that read one of its exchanges (as `klayrai_conformance.checks.OPERATION_RULES`)
+OPERATION_RULES: dict[str, dict[str, Rule]] = {
+    "listAccounts": klayrai_rules.RULES,
+    "listClientAdAccounts": {**graph_rules.LIST_RULES, **graph_rules.ANY_RULES},
+    "createClientAdAccount": {**graph_rules.CREATE_RULES, **graph_rules.ANY_RULES},
+}
+
+__all__ = ["Exchange", "judge", "masker", "rules_for"]
+
+
+def rules_for(operation_id: str) -> dict[str, Rule]:
+    return OPERATION_RULES.get(operation_id, {})
+
+
+def judge(operation_id: str, exchange: Exchange) -> list[tuple[str, str]]:
+    """`(rule id, problem)` for every kit rule of the operation the exchange breaks."""
+    found = []
+    for rule, check in rules_for(operation_id).items():
+        try:
+            problems = check(exchange)
+        except Violation as violation:
+            problems = [violation.message]
+        except Exception:  # a bug of the kit must never cost the client its answer
+            logger.exception("rule %s failed on %s %s", rule, exchange.method, exchange.path)
+            continue
+        found += [(rule, problem) for problem in problems]
+    return found
+
+
+def secrets(exchange: Exchange) -> list[str]:
+    """Every credential the request carries: keys, tokens (query, form or JSON body, header), appsecret_proof."""
+    found = [value for name, value in exchange.query if name in SECRET_PARAMS]
+    for name in SECRET_PARAMS:
+        value = exchange.body_params().get(name)
+        found += value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    for name in SECRET_HEADERS:
+        value = exchange.request_headers.get(name, "")
+        found += [value, *value.split()[1:]] if value else []
+    return [str(secret) for secret in found if len(str(secret)) >= MIN_SECRET]
+
+
+def masker(exchange: Exchange) -> Masker:
+    return Masker(secrets(exchange))

@@ -1,0 +1,121 @@
+"""The violations the proxy saw: a tally per rule with its first example (a curl command, secrets masked), rendered
+as JSON for `/__mock/violations`, as text for the shutdown summary, and as JUnit XML (one test case per rule judged,
+so a CI job fails on the rules broken and lists the ones kept); plus the bounded `x-contract-violations` value."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mockserver.proxy.checks import PROXY_RULES, Finding
+
+HEADER_LIMIT = 2048  # bytes of `x-contract-violations`: proxies and clients cap header sizes (Prism learned it)
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def header_value(rules: list[str], limit: int = HEADER_LIMIT) -> str:
+    """`rule, rule, ...` in at most `limit` bytes; when cut, it ends with `... (N more)`."""
+    value = ""
+    for index, rule in enumerate(rules):
+        candidate = f"{value}, {rule}" if value else rule
+        rest = f", ... ({len(rules) - index} more)"
+        if len(candidate) + (len(rest) if index < len(rules) - 1 else 0) > limit:
+            return value + rest
+        value = candidate
+    return value
+
+
+@dataclass
+class Tally:
+    rule: str
+    count: int
+    first_message: str
+    first_request: str  # `METHOD path -> status`
+    first_curl: str  # masked
+    first_seen: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "count": self.count,
+            "first": {
+                "message": self.first_message,
+                "exchange": self.first_request,
+                "curl": self.first_curl,
+                "time": self.first_seen,
+            },
+        }
+
+
+class ViolationLog:
+    def __init__(self) -> None:
+        self.tallies: dict[str, Tally] = {}
+        self.judged: dict[str, int] = {}  # rule -> exchanges judged by it
+        self.exchanges = 0
+        self.lock = threading.Lock()
+
+    @property
+    def total(self) -> int:
+        return sum(tally.count for tally in self.tallies.values())
+
+    def add(self, judged: list[str], findings: list[Finding], request: str, curl: Callable[[], str]) -> None:
+        """One exchange: the rules it was judged by, and what it broke (`curl` is rendered for a first only)."""
+        with self.lock:
+            self.exchanges += 1
+            for rule in judged:
+                self.judged[rule] = self.judged.get(rule, 0) + 1
+            for finding in findings:
+                self.judged.setdefault(finding.rule, 1)
+                tally = self.tallies.get(finding.rule)
+                if tally is None:
+                    self.tallies[finding.rule] = Tally(finding.rule, 1, finding.message, request, curl(), time.time())
+                else:
+                    tally.count += 1
+
+    def as_json(self) -> dict[str, Any]:
+        rules = sorted(self.tallies.values(), key=lambda tally: (-tally.count, tally.rule))
+        return {"exchanges": self.exchanges, "violations": self.total, "rules": [tally.as_json() for tally in rules]}
+
+    def summary(self) -> str:
+        if not self.tallies:
+            return f"contract proxy: {self.exchanges} exchanges, no violation"
+        lines = [f"contract proxy: {self.exchanges} exchanges, {self.total} violations of {len(self.tallies)} rules"]
+        for tally in sorted(self.tallies.values(), key=lambda t: (-t.count, t.rule)):
+            lines += [
+                f"  {tally.rule}  x{tally.count}",
+                f"    first: {tally.first_request}: {tally.first_message}",
+                f"    $ {tally.first_curl}",
+            ]
+        return "\n".join(lines)
+
+    def junit_xml(self) -> str:
+        root = ET.Element("testsuites", name="contract-proxy")
+        suite = ET.SubElement(root, "testsuite", name="contract-proxy", tests=str(len(self.judged)))
+        suite.set("failures", str(len(self.tallies)))
+        for rule in sorted(self.judged):
+            case = ET.SubElement(suite, "testcase", classname=f"contract_proxy.{rule.split('.', 1)[0]}", name=rule)
+            tally = self.tallies.get(rule)
+            if tally is not None:
+                message = f"{tally.count} of {self.judged[rule]} exchanges broke it; first: {tally.first_message}"
+                failure = ET.SubElement(case, "failure", type="violation", message=clean(message))
+                failure.text = clean(f"{describe(rule)}\n{tally.first_request}\n$ {tally.first_curl}")
+        ET.indent(root)
+        return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+    def write_junit(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.junit_xml(), encoding="utf-8")
+
+
+def describe(rule: str) -> str:
+    return PROXY_RULES.get(rule, "A rule of the conformance kit: `conformance rules` prints its text.")
+
+
+def clean(text: str) -> str:
+    return XML_INVALID.sub("?", text)
