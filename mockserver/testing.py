@@ -6,6 +6,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -82,3 +88,56 @@ def serve_in_thread(settings: Settings | None = None, app: MockApp | None = None
         running.close()
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve_process(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[RunningMock, subprocess.Popen]]:
+    """`mockserver serve ARGS` as a user runs it, in a process group of its own on a free port; polls
+    /__mock/health until it answers, and stops the group (SIGTERM, then SIGKILL) on exit. Its stderr is a pipe."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(port), *args],
+        env={**os.environ, **(env or {})},
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    running = RunningMock(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"mockserver serve exited with {process.returncode}: {process.stderr.read()}")
+            try:
+                running.admin.get("/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("mockserver serve did not answer within 30 s") from None
+                time.sleep(0.05)
+        yield running, process
+    finally:
+        running.close()
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group `serve_process` created (the server and its workers), SIGKILL after 10 s;
+    then SIGKILL to whatever of that group outlived its leader."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.stderr is not None:
+        process.stderr.close()
