@@ -70,13 +70,13 @@ def app_factory() -> Any:
     return create_app(decode_settings(text))
 
 
-def run_granian(settings: Settings) -> None:
+def run_granian(settings: Settings, target: str = FACTORY) -> None:
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
     from granian.server import Server
 
     Server(
-        FACTORY,
+        target,
         factory=True,
         address=settings.host,
         port=settings.port,
@@ -98,11 +98,11 @@ def granian_log_level(level: str) -> Any:
     return LogLevels.warning if level == "info" else LogLevels(level)
 
 
-def run_uvicorn(settings: Settings) -> None:
+def run_uvicorn(settings: Settings, target: str = FACTORY) -> None:
     import uvicorn
 
     uvicorn.run(
-        FACTORY,
+        target,
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -114,7 +114,8 @@ def run_uvicorn(settings: Settings) -> None:
     )
 
 
-SERVERS: dict[str, Callable[[Settings], None]] = {"granian": run_granian, "uvicorn": run_uvicorn}
+# Each runs `target` (an app factory, "module:function") with `settings.workers` processes until a signal stops it.
+SERVERS: dict[str, Callable[[Settings, str], None]] = {"granian": run_granian, "uvicorn": run_uvicorn}
 
 
 def check(settings: Settings) -> None:
@@ -129,4 +130,4 @@ def run(settings: Settings) -> None:
     """Serve until a signal stops the server (SIGINT/SIGTERM), every worker building its own app."""
     check(settings)
     os.environ[SETTINGS_ENV] = encode_settings(settings)
-    SERVERS[settings.server](settings)
+    SERVERS[settings.server](settings, FACTORY)
