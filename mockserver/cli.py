@@ -147,15 +147,13 @@ def serve(settings: Settings) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         server.check(settings)
-        # Built here once so that a bad world or scenario file exits 2 before any worker starts; each worker
-        # then builds its own (mockserver.server.app_factory).
+        # Built here so that a bad world or scenario file exits 2 before any worker starts (mockserver.server).
         app = create_app(settings)
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     print(banner(settings, credentials(app.mock)), file=sys.stderr, flush=True)
-    del app
-    server.run(settings)
+    server.run(settings, app)
     return 0
 
 

@@ -2,9 +2,10 @@
 processes on one port.
 
 The command line builds the app once in its own process, to refuse a bad setting with exit 2 before any worker
-starts and to print the banner once; then every worker builds its own app through `app_factory`, which reads the
-settings from the environment variable SETTINGS_ENV (a worker may be forked or spawned, so no state crosses the
-process boundary but the settings themselves).
+starts and to print the banner once. A worker gets its app from `app_factory`: with the in-memory state, the one
+its parent built when it runs in the parent (uvicorn, one worker) or was forked from it (Granian on Linux), which
+keeps start-up to one build; otherwise (a shared state, or a spawned worker on macOS and Windows) it builds its own
+from the settings in the environment variable SETTINGS_ENV, so no connection crosses a process boundary.
 """
 
 from __future__ import annotations
@@ -59,8 +60,13 @@ def quiet_imports() -> None:
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 
+_built: Any = None  # the app the serving process built, kept for its workers when its state is in memory
+
+
 def app_factory() -> Any:
-    """Each worker's app, built from the settings its parent put in the environment."""
+    """Each worker's app (see the module's docstring)."""
+    if _built is not None:
+        return _built
     quiet_imports()
     from mockserver.app import create_app
 
@@ -126,8 +132,11 @@ def check(settings: Settings) -> None:
         raise MockServerError(f"workers must be at least 1, got {settings.workers}")
 
 
-def run(settings: Settings) -> None:
-    """Serve until a signal stops the server (SIGINT/SIGTERM), every worker building its own app."""
+def run(settings: Settings, app: Any = None) -> None:
+    """Serve until a signal stops the server (SIGINT/SIGTERM); `app`, built from `settings`, serves the workers
+    that can share it (see the module's docstring)."""
+    global _built
     check(settings)
     os.environ[SETTINGS_ENV] = encode_settings(settings)
+    _built = app if settings.state is None else None
     SERVERS[settings.server](settings, FACTORY)
