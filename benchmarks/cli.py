@@ -15,7 +15,7 @@ from benchmarks.bench import benchmark, default_outdir
 from benchmarks.goals import judge
 from benchmarks.processes import PROCS, log, on_signal, shown
 from benchmarks.profiling import render_profiles
-from benchmarks.report import render, table
+from benchmarks.report import render, table, verdict
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -76,7 +76,8 @@ def compare(a: Path, b: Path) -> int:
     judged = [r["targets"] if "targets" in r else judge(r) for r in runs]
     rows = []
     for ra, rb in zip(*judged, strict=True):
-        rows.append([ra["target"], ra["request"], f"{ra['measured']} ({ra['ok']})", f"{rb['measured']} ({rb['ok']})"])
+        measured = [f"{verdict(r['ok'])} {r['measured']}" for r in (ra, rb)]
+        rows.append([ra["target"], ra["request"], *measured])
     loads = [f"load {r['machine']['loadavg_start'][0]:.2f}" for r in runs]
     print(table(["target", "request", f"A: {shown(a)} ({loads[0]})", f"B: {shown(b)} ({loads[1]})"], rows))
     return 0
