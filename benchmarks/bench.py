@@ -79,7 +79,7 @@ def benchmark(args: argparse.Namespace, outdir: Path) -> dict[str, Any]:
     servers, recording_file = main_targets(outdir, prism)
     by_name = {s.name: s for s in servers}
     for server in servers:
-        log(f"starting {server.name} on :{server.port}")
+        log(f"starting {server.name}")
         server.startup_s = start_server(server)
         server.startups.append(server.startup_s)
         if server.name == OURS:

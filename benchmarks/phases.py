@@ -21,7 +21,7 @@ from benchmarks.wrk import POST_LUA, WRK_LUA, run_rounds, summarize, wrk
 
 def large_workspace(wrk_bin: str, lua: Path, args: argparse.Namespace, outdir: Path) -> dict[str, Any]:
     server = Server("ours-big", ours_argv(SERVERS[0], "--size", str(args.big_size)), outdir / "logs" / "big.log")
-    log(f"starting our mock with --size {args.big_size} on :{server.port}")
+    log(f"starting our mock with --size {args.big_size}")
     big: dict[str, Any] = {"startup_s": start_server(server, ready=BIG_REQUESTS[0])}
     try:
         # Warm (wrk rounds below) the mock answers a repeated page from its cache; cold is the cost of rendering it.
