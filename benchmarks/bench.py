@@ -24,6 +24,7 @@ from benchmarks.processes import (
     log,
     measure_startups,
     rss_kb,
+    serving_pid,
     start_server,
 )
 from benchmarks.profiling import profile, profile_startup
@@ -92,7 +93,7 @@ def benchmark(args: argparse.Namespace, outdir: Path) -> dict[str, Any]:
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     run_rounds(wrk_bin, lua, servers, REQUESTS, args, results)
     report["rss_kb"] = {s.name: group_rss_kb(s.proc.pid) for s in servers if s.proc}
-    report["ours_rss"] = rss_kb(by_name[OURS].proc.pid) if by_name[OURS].proc else {}
+    report["ours_rss"] = rss_kb(serving_pid(by_name[OURS].proc.pid)) if by_name[OURS].proc else {}
     report["runs"] = results
     report["summary"] = {req: {name: summarize(runs) for name, runs in by.items()} for req, by in results.items()}
     report["startup"] = {s.name: s.startups for s in servers}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.probes import cold_and_warm, fetch, new_account_ids
-from benchmarks.processes import PROCS, Server, free_port, log, rss_kb, start_server
+from benchmarks.processes import PROCS, Server, free_port, log, rss_kb, serving_pid, start_server
 from benchmarks.targets import BIG_REQUESTS, HOST, POST_PATH, REQUESTS, SERVERS, Req, ours_argv
 from benchmarks.wrk import POST_LUA, WRK_LUA, run_rounds, summarize, wrk
 
@@ -41,7 +41,7 @@ def large_workspace(wrk_bin: str, lua: Path, args: argparse.Namespace, outdir: P
         run_rounds(wrk_bin, lua, [server], BIG_REQUESTS, args, results)
         big["summary"] = {name: summarize(by[server.name]) for name, by in results.items()}
         big["runs"] = results
-        big["rss_kb"] = rss_kb(server.proc.pid) if server.proc else {}
+        big["rss_kb"] = rss_kb(serving_pid(server.proc.pid)) if server.proc else {}
         big["post"] = post_throughput(wrk_bin, server, args, outdir)
     finally:
         if server.proc is not None:
@@ -62,7 +62,7 @@ def post_throughput(wrk_bin: str, server: Server, args: argparse.Namespace, outd
         # Each run starts where the previous stopped in the list: every POST is a new account.
         ids_file.write_text("\n".join(ids[offset:]) + "\n")
         res = wrk(wrk_bin, script, server.port, req, args.duration, args, (str(ids_file),))
-        offset += res["requests"]
+        offset += res["requests"] + args.connections  # answered, and possibly sent but unanswered at the end
         res["round"] = round_no
         runs.append(res)
         log(

@@ -105,6 +105,12 @@ def rss_kb(pid: int) -> dict[str, int]:
     return out
 
 
+def serving_pid(pid: int) -> int:
+    """The process that answers requests: the first child (Granian's worker), or the process itself (uvicorn)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return int(children[0]) if children else pid
+
+
 def group_rss_kb(pgid: int) -> int:
     return sum(rss_kb(pid).get("VmRSS", 0) for pid in group_members(pgid))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.probes import fetch
-from benchmarks.processes import PROCS, Server, free_port, run_quiet, shown
+from benchmarks.processes import PROCS, Server, free_port, run_quiet, serving_pid, shown
 from benchmarks.report import table
 from benchmarks.targets import MOCKSERVER, READY, ROOT, Req
 from benchmarks.wrk import wrk_argv
@@ -103,12 +103,6 @@ def components(raw: Path, total: int) -> list[tuple[str, float]]:
         if stack and count_text.isdigit():
             counts[stage_of(stack.split(";"))] += int(count_text)
     return [(k, 100.0 * v / total) for k, v in counts.most_common()] if total else []
-
-
-def serving_pid(pid: int) -> int:
-    """The process that answers requests: the first child (Granian's worker), or the process itself (uvicorn)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return int(children[0]) if children else pid
 
 
 def profile(

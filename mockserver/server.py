@@ -25,8 +25,8 @@ from mockserver.settings import Settings
 
 SETTINGS_ENV = "MOCKSERVER_WORKER_SETTINGS"
 FACTORY = "mockserver.server:app_factory"
-# Requests larger than this (request line plus headers) are refused by the server before the app sees them;
-# uvicorn (h11 / httptools) has no lower limit, and the mock answers 60 KB headers with its own envelope.
+# Granian's read buffer for a request's head: past it, Granian answers 431 before the app sees the request
+# (docs/performance.md); well above the 60 KB headers the mock must answer in its own envelope.
 MAX_HEAD_BYTES = 256 * 1024
 
 

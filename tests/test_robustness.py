@@ -205,3 +205,18 @@ def test_a_slow_client_is_served_and_does_not_hold_up_others(mockserver: Running
             time.sleep(0.02)
         head = slow.recv(65536)
     assert head.startswith(b"HTTP/1.1 200 ")
+
+
+def test_more_than_100_headers_get_an_http_answer(mockserver: RunningMock, request: pytest.FixtureRequest) -> None:
+    """uvicorn hands them all to the mock; Granian's HTTP parser stops at 100 headers and answers 431 itself."""
+    headers = b"".join(b"x-h%d: v\r\n" % n for n in range(150))
+    status, body = raw(
+        mockserver,
+        b"GET /v1/accounts HTTP/1.1\r\nHost: localhost\r\nx-api-key: " + DOC_KEY.encode() + b"\r\n" + headers
+        + b"Connection: close\r\n\r\n",
+    )  # fmt: skip
+    on_granian = request.node.callspec.params["mockserver_session"] == "serve-default-server"
+    if on_granian:
+        assert (status, body) == (431, b"")
+    else:
+        assert status == 200 and b'"data"' in body
