@@ -21,6 +21,20 @@ from benchmarks.report import table
 from benchmarks.targets import MOCKSERVER, READY, ROOT, Req
 from benchmarks.wrk import wrk_argv
 
+# A Granian worker's main thread waits inside Rust's serve loop (the HTTP I/O runs in Rust threads py-spy cannot
+# see); py-spy counts it as busy. Stacks ending there are left out: what remains is the Python work.
+PARKED = "_spawn_asgi_lifespan_worker ("
+
+
+def stacks(raw: Path) -> list[tuple[list[str], int]]:
+    """(frames, samples) of every collapsed py-spy stack but the parked ones."""
+    found = []
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if stack and count_text.isdigit() and PARKED not in stack.rsplit(";", 1)[-1]:
+            found.append((stack.split(";"), int(count_text)))
+    return found
+
 
 def aggregate_profile(raw: Path, top: int) -> dict[str, Any]:
     """Collapsed py-spy stacks -> self and inclusive shares per function, and self shares per line."""
@@ -28,13 +42,8 @@ def aggregate_profile(raw: Path, top: int) -> dict[str, Any]:
     incl_fn: Counter[str] = Counter()
     self_line: Counter[str] = Counter()
     total = 0
-    for line in raw.read_text(errors="replace").splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
+    for frames, count in stacks(raw):
         total += count
-        frames = stack.split(";")
         functions = [strip_line(f) for f in frames]
         self_fn[functions[-1]] += count
         self_line[frames[-1]] += count
@@ -81,7 +90,6 @@ STAGES = [  # (label, markers): a sample goes to the deepest frame of its stack 
     ("ceiling app (Starlette router + Response)", ("Starlette.__call__ (",)),
     ("middleware stack outside ours (connexion/starlette)", ("MockApp.__call__ (",)),
     ("uvicorn: ASGI cycle glue (run_asgi)", ("RequestResponseCycle.run_asgi (",)),
-    ("granian: Rust HTTP server (the worker's thread inside Rust's serve)", ("_spawn_asgi_lifespan_worker (",)),
     ("granian: ASGI glue (granian/asgi.py, granian/_futures.py)", ("granian/asgi.py", "granian/_futures.py")),
     ("uvicorn: HTTP protocol callbacks (httptools parsing)", ("uvicorn/protocols/http/",)),
     ("event loop, C code (uvloop, httptools, syscalls)", ("Runner.run (",)),
@@ -98,10 +106,8 @@ def stage_of(frames: list[str]) -> str:
 
 def components(raw: Path, total: int) -> list[tuple[str, float]]:
     counts: Counter[str] = Counter()
-    for line in raw.read_text(errors="replace").splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if stack and count_text.isdigit():
-            counts[stage_of(stack.split(";"))] += int(count_text)
+    for frames, count in stacks(raw):
+        counts[stage_of(frames)] += count
     return [(k, 100.0 * v / total) for k, v in counts.most_common()] if total else []
 
 
@@ -140,6 +146,8 @@ def profile(
     result = aggregate_profile(raw, args.profile_top)
     possible = args.profile_duration * args.profile_rate
     result["busy_pct"] = 100.0 * result["samples"] / possible if possible else float("nan")
+    result["seconds"] = args.profile_duration
+    result["rate"] = args.profile_rate
     line = next((ln for ln in out.splitlines() if ln.startswith("WRKJSON ")), None)
     if line:
         stats = json.loads(line[len("WRKJSON ") :])
@@ -210,11 +218,11 @@ def render_profiles(profiles: dict[str, Any]) -> str:
     out = ["", "PROFILE (py-spy, Python frames only: C time is charged to the Python line that called it)"]
     loads = {k: p for k, p in profiles.items() if "error" not in p and not k.endswith("/startup")}
     if loads:
-        # One row per stage, one column per profile: share of samples and an estimate of microseconds per request
-        # (the share of 1e6 / req/s measured without the profiler, the server's core being saturated).
-        def per_request(prof: dict[str, Any]) -> float:
-            rps = prof.get("rps_measured") or prof.get("rps_under_profiler")
-            return 1e6 / rps if rps else float("nan")
+        # One row per stage, one column per profile: share of the Python samples, and the Python time per request
+        # it stands for (samples / rate = seconds of Python, over the requests answered while sampling).
+        def python_us(prof: dict[str, Any]) -> float:
+            answered = (prof.get("rps_under_profiler") or 0) * prof.get("seconds", 0)
+            return prof["samples"] / prof.get("rate", 1) / answered * 1e6 if answered else float("nan")
 
         stages = [label for label, _ in STAGES if any(dict(p["components"]).get(label) for p in loads.values())]
         stages += sorted({k for p in loads.values() for k, _ in p["components"]} - set(stages))
@@ -225,17 +233,23 @@ def render_profiles(profiles: dict[str, Any]) -> str:
             row = [label]
             for prof in loads.values():
                 share = dict(prof["components"]).get(label, 0.0)
-                row.append(f"{share:4.1f}% {share * per_request(prof) / 100:5.0f}" if share else "")
+                row.append(f"{share:4.1f}% {share * python_us(prof) / 100:5.0f}" if share else "")
             rows.append(row)
         rows.append(
-            ["total us/request (1e6 / median req/s of the wrk rounds)"]
-            + [f"{per_request(p):.0f}" for p in loads.values()]
+            ["Python, all stages (us/request under the profiler)"] + [f"{python_us(p):.0f}" for p in loads.values()]
         )
         rows.append(
-            ["(us/request under the profiler)"]
+            ["wall time per request under the profiler (1e6 / req/s)"]
             + [f"{1e6 / p['rps_under_profiler']:.0f}" if p.get("rps_under_profiler") else "" for p in loads.values()]
         )
-        out.append("Where the time goes, per stage: % of samples, then estimated us per request")
+        rows.append(
+            ["wall time per request without it (median of the wrk rounds)"]
+            + [f"{1e6 / p['rps_measured']:.0f}" if p.get("rps_measured") else "" for p in loads.values()]
+        )
+        out.append(
+            "Where the time goes, per stage: % of the Python samples, then us per request. On Granian, the rest of the"
+            " wall time is its Rust HTTP server, the kernel and waiting, which py-spy does not see."
+        )
         out.append(table(["stage (deepest marker in the stack)", *loads], rows))
     for key, prof in profiles.items():
         out.append("-" * 100)
