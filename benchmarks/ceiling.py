@@ -1,12 +1,12 @@
 """The ceiling of the benchmark: a bare Starlette app serving recorded answers byte for byte.
 
-`benchmarks/run.py` records what the mock answers to each measured request (status, headers, body) and starts
-this app with that recording. It runs on uvicorn exactly as `mockserver serve` does (one process,
-`uvicorn.run(app, host, port, log_level="warning", lifespan="on")`, so uvloop and httptools when installed), and
-answers each request by a dictionary look-up: the cost of uvicorn + Starlette routing + writing the same bytes,
-with none of the mock's work. The mock cannot be faster than this on the same machine.
+The benchmark records what the mock answers to each measured request (status, headers, body) and starts this app
+with that recording, on the server `mockserver serve` uses (`--server granian|uvicorn`, through the same
+mockserver.server call, so the same HTTP settings, one worker); it answers each request by a dictionary look-up:
+the cost of the server + Starlette routing + writing the same bytes, with none of the mock's work. The mock cannot
+be faster than this on the same machine and server.
 
-    python benchmarks/ceiling.py --port 8001 --recording answers.json
+    python benchmarks/ceiling.py --port 8001 --recording answers.json [--server uvicorn]
 
 `answers.json`: a list of {"path", "query", "api_key": bool, "status", "headers": [[name, value], ...],
 "body_b64"}; a request is matched on its path, its raw query string and whether it carries `x-api-key`.
@@ -17,15 +17,17 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
+import sys
 from pathlib import Path
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-# Headers uvicorn or Starlette write themselves.
+RECORDING_ENV = "CEILING_RECORDING"
+# Headers the server or Starlette write themselves.
 SKIP_HEADERS = {"date", "server", "content-length", "transfer-encoding", "connection"}
 
 
@@ -53,15 +55,25 @@ def build_app(recording: list[dict]) -> Starlette:
     return Starlette(routes=[Route(path, endpoint, methods=["GET"]) for path in paths])
 
 
+def factory() -> Starlette:
+    """The app of each server worker, from the recording named in the environment."""
+    return build_app(json.loads(Path(os.environ[RECORDING_ENV]).read_text()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--recording", type=Path, required=True)
+    parser.add_argument("--server", default="granian", help="granian or uvicorn (granian)")
     args = parser.parse_args()
-    app = build_app(json.loads(args.recording.read_text()))
-    # The same call as mockserver/cli.py's serve(): loop and http "auto" pick uvloop and httptools when installed.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="on")
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))  # mockserver, from a checkout
+    from mockserver.server import SERVERS
+    from mockserver.settings import Settings
+
+    os.environ[RECORDING_ENV] = str(args.recording.resolve())
+    SERVERS[args.server](Settings(host=args.host, port=args.port, server=args.server), "ceiling:factory")
 
 
 if __name__ == "__main__":

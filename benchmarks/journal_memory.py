@@ -23,6 +23,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.processes import serving_pid  # noqa: E402
+
 KEY = {"x-api-key": "klyr_live_agency2bigworkspace01"}
 REQUESTS = [
     ("/v1/accounts", KEY),
@@ -85,18 +88,19 @@ def main() -> int:
                     raise SystemExit("the mock did not start") from None
                 time.sleep(0.05)
         journal_size = httpx.get(f"{base}/__mock/journal?limit=1").json()
-        print(f"server pid {server.pid}, RSS at start {rss_kib(server.pid) / 1024:.1f} MiB")
+        pid = serving_pid(server.pid)
+        print(f"server pid {pid}, RSS at start {rss_kib(pid) / 1024:.1f} MiB")
         warmup = max(1, args.requests // 10)
         asyncio.run(blast(base, warmup, args.concurrency))
-        after_warmup = rss_kib(server.pid)
+        after_warmup = rss_kib(pid)
         print(f"after warm-up ({warmup:,} requests): {after_warmup / 1024:.1f} MiB")
         started = time.monotonic()
         step = max(1, args.requests // 10)
         for done in range(step, args.requests + 1, step):
             asyncio.run(blast(base, step, args.concurrency))
-            print(f"  {done:>9,} requests: RSS {rss_kib(server.pid) / 1024:.1f} MiB")
+            print(f"  {done:>9,} requests: RSS {rss_kib(pid) / 1024:.1f} MiB")
         elapsed = time.monotonic() - started
-        final = rss_kib(server.pid)
+        final = rss_kib(pid)
         journal_size = httpx.get(f"{base}/__mock/journal?limit=100000").json()
         print(f"{args.requests:,} requests in {elapsed:.1f} s ({args.requests / elapsed:,.0f}/s)")
         print(f"journal: {journal_size['total']:,} recorded, {len(journal_size['entries']):,} kept")

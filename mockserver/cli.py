@@ -7,7 +7,6 @@ import argparse
 import logging
 import os
 import sys
-import warnings
 from pathlib import Path
 
 from mockserver.errors import MockServerError
@@ -84,7 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=int(env("WORKERS", "1") or 1), help="server processes [MOCK_WORKERS] (1)"
     )
-    serve.add_argument("--server", default=env("SERVER", Settings.server), help="[MOCK_SERVER] (uvicorn)")
+    serve.add_argument(
+        "--server",
+        default=env("SERVER", Settings.server),
+        help=f"HTTP server, granian or uvicorn [MOCK_SERVER] ({Settings.server})",
+    )
     serve.add_argument(
         "--state", default=env("STATE"), help="shared state, redis://host:port/db [MOCK_STATE] (in memory)"
     )
@@ -154,22 +157,22 @@ def banner(settings: Settings, credentials: dict) -> str:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
+    from mockserver import server
 
-    # connexion 3.3 imports starlette.testclient, which warns on import; a user of the server has no use for it.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-
+    server.quiet_imports()
     from mockserver.admin import credentials
     from mockserver.app import create_app
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
+        server.check(settings)
+        # Built here so that a bad world or scenario file exits 2 before any worker starts (mockserver.server).
         app = create_app(settings)
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     print(banner(settings, credentials(app.mock)), file=sys.stderr, flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on")
+    server.run(settings, app)
     return 0
 
 

@@ -7,10 +7,11 @@ handle to drive it.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -100,31 +101,49 @@ def free_port() -> int:
 @contextmanager
 def serve_process(
     command: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 60
-) -> Iterator[tuple[RunningMock, subprocess.Popen[bytes]]]:
-    """`command` (e.g. `["mockserver", "serve"]`) run with `--port` on a free port; ready once `/__mock/health`
-    answers; terminated (killed if it lingers) on exit, also when the body fails. Its stderr goes to a file (a pipe
-    nobody reads would fill up and block the server), quoted if it does not start."""
+) -> Iterator[tuple[RunningMock, subprocess.Popen[str]]]:
+    """`command` (e.g. `["mockserver", "serve"]`) run as a user runs it, with `--port` on a free port, in a process
+    group of its own (the server and its workers); ready once `/__mock/health` answers; the group is stopped on exit,
+    also when the body fails. `env` replaces the environment when given. Its stderr is a text pipe (the banner)."""
     port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([*command, "--port", str(port)], cwd=cwd, env=dict(env or os.environ), stderr=log)
-        running = RunningMock(f"http://127.0.0.1:{port}")
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"{' '.join(command)} did not start: {log.read().decode(errors='replace')}")
-                try:
-                    running.admin.get("/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            yield running, process
-        finally:
-            running.close()
-            process.terminate()
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    running = RunningMock(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}: {process.stderr.read()}")
             try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                running.admin.get("/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{' '.join(command)} did not answer within {timeout:.0f} s") from None
+                time.sleep(0.05)
+        yield running, process
+    finally:
+        running.close()
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group `serve_process` created (the server and its workers), SIGKILL after 10 s;
+    then SIGKILL to whatever of that group outlived its leader."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.stderr is not None:
+        process.stderr.close()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,47 +12,26 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mockserver.testing import serve_process
 from tests.conftest import DOC_KEY
 
 MOCKSERVER = [sys.executable, "-m", "mockserver.cli"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(params=["granian", "uvicorn"])
+def server(request: pytest.FixtureRequest) -> str:
+    """The tests that serve run on each server `--server` offers (granian is the default)."""
+    return request.param
 
 
 @contextmanager
 def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [*MOCKSERVER, "serve", "--port", str(port), *args],
-        env={**os.environ, **(env or {})},
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            try:
-                httpx.get(f"{base}/__mock/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not come up"
-                time.sleep(0.05)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
+    with serve_process([*MOCKSERVER, "serve", *args], env={**os.environ, **(env or {})}) as (running, process):
+        yield running.base_url, process
 
 
-def test_serve_prints_where_and_how_and_answers() -> None:
-    with serving("--cors-origin", "http://localhost:5173") as (base, process):
+def test_serve_prints_where_and_how_and_answers(server: str) -> None:
+    with serving("--server", server, "--cors-origin", "http://localhost:5173") as (base, process):
         response = httpx.get(f"{base}/v1/accounts", headers={"x-api-key": DOC_KEY, "Origin": "http://localhost:5173"})
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
@@ -69,12 +46,26 @@ def test_serve_prints_where_and_how_and_answers() -> None:
     assert f"Mock server on {base}" in banner and f"{base}/ui/" in banner
     assert DOC_KEY in banner and "EAAGagency0valid0token" in banner
     assert "Traceback" not in banner
+    assert banner.count("Mock server on") == 1
 
 
-def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
+def test_workers_share_one_port_and_the_banner_is_printed_once(server: str) -> None:
+    with serving("--server", server, "--workers", "2") as (base, process):
+        for _ in range(10):  # fresh connections, spread over the workers by the kernel
+            assert httpx.get(f"{base}/v1/accounts", headers={"x-api-key": DOC_KEY}).status_code == 200
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        assert sum(b"resource_tracker" not in command for command in commands) == 2
+        process.terminate()
+        log = process.communicate(timeout=10)[1]
+    assert log.count("Mock server on") == 1 and "Traceback" not in log and "Warning" not in log
+
+
+def test_environment_variables_configure_the_server(tmp_path: Path, server: str) -> None:
     scenarios = tmp_path / "s.yaml"
     scenarios.write_text("scenarios: [{name: down, respond: {code: 500}}]\n", encoding="utf-8")
-    env = {"MOCK_SCENARIOS": str(scenarios), "MOCK_LATENCY": "5-10", "MOCK_VALIDATE_RESPONSES": "false"}
+    env = {"MOCK_SCENARIOS": str(scenarios), "MOCK_LATENCY": "5-10", "MOCK_VALIDATE_RESPONSES": "false",
+           "MOCK_SERVER": server}  # fmt: skip
     with serving(env=env) as (base, process):
         assert httpx.get(f"{base}/v1/accounts", headers={"x-api-key": DOC_KEY}).status_code == 500
         process.terminate()
@@ -88,6 +79,8 @@ def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
         (["--world", "{dir}/missing.json"], "cannot read world file"),
         (["--latency", "9-1"], "latency must be"),
         (["--rate-limit", "0/10"], "rate limit must be"),
+        (["--server", "gunicorn"], "unknown server 'gunicorn': choose one of granian, uvicorn"),
+        (["--workers", "0"], "workers must be at least 1"),
     ],
 )
 def test_bad_configuration_exits_2_with_a_clear_message(tmp_path: Path, args: list[str], message: str) -> None:
@@ -95,7 +88,7 @@ def test_bad_configuration_exits_2_with_a_clear_message(tmp_path: Path, args: li
     argv = [a.format(dir=tmp_path) for a in args]
     result = subprocess.run([*MOCKSERVER, "serve", "--port", "0", *argv], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("mockserver: ") and message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_help_says_whether_responses_are_validated() -> None:

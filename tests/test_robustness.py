@@ -4,19 +4,34 @@ no state. Real socket, raw requests where a client library would refuse to send 
 from __future__ import annotations
 
 import socket
+import sys
+import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from mockserver.contract import default_contract
-from mockserver.testing import RunningMock
+from mockserver.testing import RunningMock, serve_in_thread, serve_process
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, TOKEN
 
 SEED_PAGE = default_contract().examples("listAccounts")["seed_page"].value
 KEY = {"x-api-key": DOC_KEY}
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module", params=["in-thread-uvicorn", "serve-default-server"])
+def mockserver_session(request: pytest.FixtureRequest) -> Iterator[RunningMock]:
+    """Every test here twice: on the pytest fixture's server (uvicorn in a thread) and on a real `mockserver serve`
+    process with its default server, the one users get."""
+    if request.param == "in-thread-uvicorn":
+        with serve_in_thread() as running:
+            yield running
+    else:
+        with serve_process([sys.executable, "-m", "mockserver", "serve"]) as (running, _):
+            yield running
 
 
 def raw(mockserver: RunningMock, request: bytes) -> tuple[int, bytes]:
@@ -166,3 +181,43 @@ def test_no_input_loses_or_corrupts_state(mockserver: RunningMock, http: httpx.C
     http.post(EDGE, headers=BEARER, data={"adaccount_id": account, "permitted_tasks": "NOPE"})
     assert http.get(EDGE, headers=BEARER, params={"limit": 500, "fields": "name,permitted_tasks"}).json() == before
     assert http.get("/v1/accounts", headers=KEY).json() == SEED_PAGE
+
+
+def test_head_answers_the_headers_of_get_without_a_body(mockserver: RunningMock) -> None:
+    status, body = raw(
+        mockserver,
+        b"HEAD /v1/accounts HTTP/1.1\r\nHost: localhost\r\nx-api-key: " + DOC_KEY.encode() + b"\r\n"
+        b"Connection: close\r\n\r\n",
+    )
+    assert status == 200 and body == b""
+
+
+def test_a_slow_client_is_served_and_does_not_hold_up_others(mockserver: RunningMock, http: httpx.Client) -> None:
+    url = urlsplit(mockserver.base_url)
+    request = b"GET /v1/accounts HTTP/1.1\r\nHost: localhost\r\nx-api-key: " + DOC_KEY.encode() + b"\r\n\r\n"
+    with (
+        socket.create_connection((url.hostname, url.port), timeout=10) as idle,
+        socket.create_connection((url.hostname, url.port), timeout=10) as slow,
+    ):
+        idle.sendall(request[:10])  # a client that stops mid-request
+        for start in range(0, len(request), 16):  # one that sends its request in pieces over ~0.3 s
+            slow.sendall(request[start : start + 16])
+            assert http.get("/v1/accounts", headers=KEY).json() == SEED_PAGE
+            time.sleep(0.02)
+        head = slow.recv(65536)
+    assert head.startswith(b"HTTP/1.1 200 ")
+
+
+def test_more_than_100_headers_get_an_http_answer(mockserver: RunningMock, request: pytest.FixtureRequest) -> None:
+    """uvicorn hands them all to the mock; Granian's HTTP parser stops at 100 headers and answers 431 itself."""
+    headers = b"".join(b"x-h%d: v\r\n" % n for n in range(150))
+    status, body = raw(
+        mockserver,
+        b"GET /v1/accounts HTTP/1.1\r\nHost: localhost\r\nx-api-key: " + DOC_KEY.encode() + b"\r\n" + headers
+        + b"Connection: close\r\n\r\n",
+    )  # fmt: skip
+    on_granian = request.node.callspec.params["mockserver_session"] == "serve-default-server"
+    if on_granian:
+        assert (status, body) == (431, b"")
+    else:
+        assert status == 200 and b'"data"' in body

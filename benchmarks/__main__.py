@@ -1,0 +1,5 @@
+"""`python -m benchmarks`: the benchmark (see benchmarks/__init__.py)."""
+
+from benchmarks.cli import main
+
+raise SystemExit(main())
