@@ -90,6 +90,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
         Policy.parse("default", args.rate_limit)
     except ValueError as exc:
         raise MockServerError(str(exc)) from None
+    if args.workers < 1:
+        raise MockServerError(f"--workers must be at least 1, got {args.workers}")
+    if args.state is not None and not args.state.startswith(("redis://", "rediss://", "unix://")):
+        raise MockServerError(f"--state must be redis://host:port/db, got {args.state.split('://')[0]}://...")
+    if args.workers > 1 and args.state is None:
+        raise MockServerError(
+            f"--workers {args.workers} needs a shared state: the in-memory one is one process's "
+            "(add --state redis://host:port/db)"
+        )
     return Settings(
         host=args.host,
         port=args.port,
@@ -110,12 +119,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def banner(settings: Settings, credentials: dict) -> str:
+def banner(settings: Settings, credentials: dict, state: str) -> str:
+    from mockserver.admin_guard import admin_notice
+
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Mock server on {base}",
         f"  Swagger UI:  {base}/ui/",
         f"  Admin API:   {base}/__mock/  (credentials: {base}/__mock/credentials)",
+        admin_notice(settings.host, settings.admin_token),
+        f"  {state}",
         f"  Responses are {'validated' if settings.validate_responses else 'NOT validated'} against the contract.",
         "  KlayrAI keys (x-api-key):",
         *(
@@ -149,7 +162,7 @@ def serve(settings: Settings) -> int:
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    print(banner(settings, credentials(app.mock)), file=sys.stderr, flush=True)
+    print(banner(settings, credentials(app.mock), app.mock.state.describe()), file=sys.stderr, flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on")
     return 0
 

@@ -21,6 +21,7 @@ class Entry(NamedTuple):
     credential: str | None
     trace: str
     scenario: str | None
+    violations: tuple[str, ...] = ()  # contract rules the exchange broke, as a validating proxy records them
 
 
 def mask(credential: str | None) -> str | None:
@@ -34,13 +35,18 @@ class Journal:
     def __init__(self, capacity: int = 1000) -> None:
         self.entries: deque[Entry] = deque(maxlen=capacity)
         self.ids = itertools.count(1)
-        self.total = 0
+        self.recorded = 0
 
     def record(self, **fields: Any) -> Entry:
         entry = Entry(id=next(self.ids), credential=mask(fields.pop("credential", None)), **fields)
         self.entries.append(entry)
-        self.total += 1
+        self.recorded += 1
         return entry
+
+    @property
+    def total(self) -> int:
+        """Requests recorded since start, including those the bound or a reset has dropped."""
+        return self.recorded
 
     def query(
         self, operation_id: str | None = None, status: int | None = None, limit: int = 100

@@ -271,6 +271,12 @@ class Store:
                 self._insert(Relation(r.business_id, r.ad_account_id, r.permitted_tasks, r.access_status, r.seq))
             self.version += 1
 
+    def apply(self, relation: Relation) -> None:
+        """A change made elsewhere (the shared state's log), applied here in the order it was made."""
+        with self.lock:
+            self._insert(relation)
+            self.version += 1
+
     def _insert(self, relation: Relation) -> None:
         self.relations[(relation.business_id, relation.ad_account_id)] = relation
         if relation.access_status == "CONFIRMED":
