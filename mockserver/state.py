@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import random
 import re
 from dataclasses import dataclass
 
@@ -39,7 +40,6 @@ class Mock:
     def build(cls, settings: Settings) -> Mock:
         contract = Contract.load(settings.spec)
         specs, policies = load_file(contract, settings.scenarios) if settings.scenarios else ([], [])
-        default = Policy.parse("default", settings.rate_limit)
         with gc_paused():
             world = load_world(contract, seed=settings.seed, size=settings.size, path=settings.world)
             state: StateBackend
@@ -48,10 +48,12 @@ class Mock:
 
                 state = RedisState.connect(settings, contract, world, specs, policies)
             else:
-                limiter = RateLimiter(default)
+                limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
                 limiter.set_policies(policies)
                 scenarios = Scenarios(contract, settings.seed, specs)
                 state = MemoryState(Store(world), scenarios, limiter, Journal(settings.journal_size), policies)
+        # Request ids and trace ids follow the seed in one process; replicas sharing a state need ids of their own.
+        traces = settings.seed if settings.state is None else random.SystemRandom().getrandbits(64)
         gc.freeze()  # the world lives as long as the server: later collections need not walk it
         components = contract.spec["components"]["responses"]
         validator = None
@@ -68,7 +70,7 @@ class Mock:
             settings=settings,
             contract=contract,
             store=state.store,
-            apis=(KlayraiApi(contract, state.store, settings.seed), GraphApi(contract, state.store, settings.seed)),
+            apis=(KlayraiApi(contract, state.store, traces), GraphApi(contract, state.store, traces)),
             scenarios=state.scenarios,
             limiter=state.limiter,
             journal=state.journal,
