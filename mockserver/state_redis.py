@@ -9,7 +9,8 @@ different worlds never mix):
     seen, fired    the rules' counters by name; draws: the probability draws made so far
     rel, log       run-time client relations (business|account -> status) and every change, in order
     journal, total the journal (newest first, capped at --journal-size) and the number of requests recorded
-    limit:<epoch>:<policy>:<credential>:<window start>   rate-limit counters, expiring with their window
+    limit:<epoch>:<n>:<policy>:<credential>:<window start>   rate-limit counters, expiring with their window (n:
+                   the policies' changes so far, since a change restarts every counter, as in memory)
 
 Each process keeps a copy of what it read (relations applied to its `Store`, rules, policies) and catches up
 whenever a script reports a newer epoch, generation or log. A request that reaches the rate limiter with no rule
@@ -60,6 +61,7 @@ class RedisState:
         self.capacity = settings.journal_size
         self.file_specs, self.file_policies = specs, policies
         self.epoch, self.gen, self.applied = "", "", 0
+        self.limits = 0  # changes of the policies so far: a change restarts every counter, as in memory
         self.pending: list[str] = []  # journal entries not yet written
         self.flushing = False
         self.token, self.epochs = uuid.uuid4().hex, itertools.count()
@@ -114,7 +116,7 @@ class RedisState:
         and read the versions: one round trip."""
         entries = self.pending[:]
         keys = [self.key(n) for n in ("epoch", "gen", "journal", "total", "log")]
-        keys += [self.key(f"limit:{self.epoch}:{suffix}") for suffix, _ in limits]
+        keys += [self.key(f"limit:{self.epoch}:{self.limits}:{suffix}") for suffix, _ in limits]
         args = [self.epoch, gen, f"{self.token}.{next(self.epochs)}", self.capacity, len(entries), *entries]
         with self.engine():
             epoch, current, loglen, counts = self.touch_script(keys, [*args, *(expiry for _, expiry in limits)])
@@ -125,7 +127,8 @@ class RedisState:
     def catch_up(self, epoch: str, gen: str, loglen: int) -> None:
         """Apply what other processes changed: a reset, new relations, new rules or policies."""
         if epoch != self.epoch:
-            self.store.reset()
+            if self.epoch:  # at start-up the store is already the seeded world
+                self.store.reset()
             self.epoch, self.gen, self.applied = epoch, "", 0
         if loglen > self.applied:
             with self.engine():
@@ -147,6 +150,7 @@ class RedisState:
         data = json.loads(raw) if raw else self.file_controls()
         self.scenarios.rules = [Rule.from_spec(spec) for spec in data["rules"]]
         self.limiter.policies = [Policy(**p) for p in data["policies"]]
+        self.limits = data.get("limits", 0)
         self.gen = str(data["gen"])
 
     def file_controls(self) -> Json:
@@ -331,6 +335,7 @@ class RedisLimiter(RateLimiter):
     def set_policies(self, policies: list[Policy]) -> None:
         def change(data: Json) -> list[str]:
             data["policies"] = [policy_json(p) for p in policies]
+            data["limits"] = data.get("limits", 0) + 1
             return []
 
         self.state.change_controls(change)
