@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -257,10 +258,16 @@ class RedisStore(Store):
                 seq = state.relate_script(
                     keys, [state.epoch, field, relation.access_status, record, required, self.first_seq]
                 )
-            if seq is not None:
-                state.touch([], "*")  # applies the change (and any before it) to this process's copy
-                return int(seq) or None
-            state.refresh()
+            if seq is None:
+                state.refresh()
+                continue
+            seq = int(seq)  # 0: refused
+            if seq == self.first_seq + state.applied:  # the only change since this process last looked
+                self.apply(dataclasses.replace(relation, seq=seq))
+                state.applied += 1
+            elif seq:
+                state.touch([], "*")  # applies the changes of other processes, then this one, in order
+            return seq or None
         raise StateUnavailable("the shared state was reset three times while a relation was being created")
 
 
