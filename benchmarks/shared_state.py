@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import socket
@@ -243,6 +244,8 @@ def main() -> int:
     print()
     print(table(results))
     print("\nRound trips: memory x1 has none; the figures are redis x1 / redis x2.")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} cores; load average after the run (1, 5, 15 min): {load}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
