@@ -14,7 +14,7 @@ from mockserver.apis.meta_graph import GraphApi
 from mockserver.backend import StateBackend
 from mockserver.contract import Contract
 from mockserver.journal import Journal
-from mockserver.ratelimit import Policy, RateLimiter
+from mockserver.ratelimit import RateLimiter
 from mockserver.scenarios import Scenarios, load_file
 from mockserver.settings import Settings
 from mockserver.state_memory import MemoryState
@@ -48,10 +48,7 @@ class Mock:
 
                 state = RedisState.connect(settings, contract, world, specs, policies)
             else:
-                limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
-                limiter.set_policies(policies)
-                scenarios = Scenarios(contract, settings.seed, specs)
-                state = MemoryState(Store(world), scenarios, limiter, Journal(settings.journal_size), policies)
+                state = MemoryState.build(settings, contract, world, specs, policies)
         # Request ids and trace ids follow the seed in one process; replicas sharing a state need ids of their own.
         traces = settings.seed if settings.state is None else random.SystemRandom().getrandbits(64)
         gc.freeze()  # the world lives as long as the server: later collections need not walk it
