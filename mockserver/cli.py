@@ -92,9 +92,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise MockServerError(str(exc)) from None
     if args.workers < 1:
         raise MockServerError(f"--workers must be at least 1, got {args.workers}")
-    if args.state is not None and not args.state.startswith(("redis://", "rediss://", "unix://")):
-        raise MockServerError(f"--state must be redis://host:port/db, got {args.state.split('://')[0]}://...")
-    if args.workers > 1 and args.state is None:
+    state = args.state or None  # MOCK_STATE="" means in memory, like no flag
+    if state is not None and not state.startswith(("redis://", "rediss://", "unix://")):
+        # only the scheme is echoed: the rest may hold a password
+        raise MockServerError(f"--state must be redis://host:port/db, got {state.partition('://')[0]}://...")
+    if args.workers > 1 and state is None:
         raise MockServerError(
             f"--workers {args.workers} needs a shared state: the in-memory one is one process's "
             "(add --state redis://host:port/db)"
@@ -114,7 +116,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         journal_size=args.journal_size,
         server=args.server,
         workers=args.workers,
-        state=args.state,
+        state=state,
         admin_token=args.admin_token,
     )
 

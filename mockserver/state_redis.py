@@ -15,7 +15,8 @@ different worlds never mix):
 Each process keeps a copy of what it read (relations applied to its `Store`, rules, policies) and catches up
 whenever a script reports a newer epoch, generation or log. A request that reaches the rate limiter with no rule
 armed costs one round trip: the `touch` script counts, writes the journal entries waiting to be written and
-returns the versions (see mockserver.redis_scripts).
+returns the versions (see mockserver.redis_scripts). The client is redis-py's synchronous one: a round trip holds
+this process's event loop (0.1-0.2 ms on loopback), and the pipeline's checks stay as synchronous as in memory.
 """
 
 from __future__ import annotations
