@@ -31,17 +31,10 @@ class RedisStore(Store):
         super().__init__(world)
 
     def request_access(self, business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
-        account = self.world.ad_accounts.get(ad_account_id)
-        if account is None:
-            return "graph_100_post_33"
-        if account.owner_business_id == business_id:
-            return "graph_3946"
-        if account.pending_ownership_request:
-            return "graph_3945"
-        if (business_id, ad_account_id) in self.seeded:
-            return "graph_3989"
-        owner = self.world.businesses.get(account.owner_business_id)
-        status = "PENDING" if owner is not None and owner.requires_approval else "CONFIRMED"
+        # Locally, only the seeded relations are certain; whether one was made at run time, Redis decides.
+        refusal, status = self.judge(business_id, ad_account_id, self.seeded)
+        if refusal:
+            return refusal
         seq = self.relate(Relation(business_id, ad_account_id, tasks, status, 0), "")
         return "graph_3989" if seq is None else self.relations[(business_id, ad_account_id)]
 
