@@ -118,6 +118,13 @@ def test_a_scenario_with_times_3_fires_three_times_in_total(replicas: tuple[str,
     assert statuses == [200, 500, 500, 500] + [200] * 6
     shown = httpx.get(f"{b}/__mock/scenarios").json()["scenarios"]
     assert [(r["name"], r["seen"], r["fired"]) for r in shown] == [("flaky", 10, 3)]
+    assert httpx.post(f"{b}/__mock/scenarios", json={**rule, "after": 0}).status_code == 201  # counters restart
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            return await asyncio.gather(*(client.get(f"{base}/v1/accounts", headers=KEY) for base in [a, b] * 10))
+
+    assert sorted(r.status_code for r in asyncio.run(burst())) == [200] * 17 + [500] * 3
 
 
 def test_the_journal_holds_every_request_of_every_process(replicas: tuple[str, str]) -> None:
