@@ -84,7 +84,9 @@ class RedisState:
         try:
             client = redis.Redis.from_url(
                 settings.state, decode_responses=True, socket_timeout=2, socket_connect_timeout=2,
-                retry=Retry(NoBackoff(), 1),  # one immediate retry: a pooled connection may predate a restart
+                # One immediate retry on a broken connection (a pooled one may predate a Redis restart); none on a
+                # timeout, where the script may have run and must not run twice.
+                retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             )  # fmt: skip
         except ValueError as exc:
             raise StateUnavailable(f"--state must be redis://host:port/db: {exc}") from None

@@ -181,6 +181,10 @@ def test_redis_lost_while_serving_is_a_transient_5xx_and_the_mock_recovers(tmp_p
             assert total(b) == total(a) == before  # the POST during the outage did not happen
             assert post(b).json() == {"access_status": "CONFIRMED"}
             assert total(a) == before + 1
+            redis.stop()
+            redis.start()  # while both were idle: their pooled connections are stale, and they reconnect
+            assert httpx.get(f"{a}/v1/accounts", headers=KEY).status_code == 200
+            assert total(b) == before
     finally:
         redis.stop()
 
