@@ -12,12 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mockserver.backend import StateUnavailable
 from mockserver.journal import Journal
 from mockserver.ratelimit import Policy
 from mockserver.scenarios import LIMIT_SCHEMA, PreferenceError, schema_problems
 from mockserver.state import Mock
 
 PREFIX = "/__mock"
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def problem(status: int, message: str) -> JSONResponse:
@@ -91,7 +93,7 @@ def admin_app(mock: Mock) -> Starlette:
 
     async def scenarios(request: Request) -> Response:
         if request.method == "DELETE":
-            mock.scenarios.rules = []
+            mock.scenarios.clear()
             return Response(status_code=204)
         if request.method == "POST":
             try:
@@ -145,18 +147,31 @@ def admin_app(mock: Mock) -> Starlette:
             return problem(404, "no pending request for that business and ad account")
         return JSONResponse(vars_of(relation))
 
+    def fresh(handler: Handler) -> Handler:
+        """Every admin call first brings this process's view of the shared state up to date."""
+
+        async def call(request: Request) -> Response:
+            mock.state.refresh()
+            return await handler(request)
+
+        return call
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        return problem(503, str(exc))
+
     return Starlette(
         routes=[
-            Route(f"{PREFIX}/health", health),
+            Route(f"{PREFIX}/health", fresh(health)),
             Route(f"{PREFIX}/credentials", show_credentials),
-            Route(f"{PREFIX}/scenarios", scenarios, methods=["GET", "POST", "DELETE"]),
-            Route(f"{PREFIX}/scenarios/{{name}}", scenario, methods=["DELETE"]),
-            Route(f"{PREFIX}/rate-limits", rate_limits, methods=["POST", "DELETE"]),
+            Route(f"{PREFIX}/scenarios", fresh(scenarios), methods=["GET", "POST", "DELETE"]),
+            Route(f"{PREFIX}/scenarios/{{name}}", fresh(scenario), methods=["DELETE"]),
+            Route(f"{PREFIX}/rate-limits", fresh(rate_limits), methods=["POST", "DELETE"]),
             Route(f"{PREFIX}/reset", reset, methods=["POST"]),
-            Route(f"{PREFIX}/journal", journal_endpoint(mock.journal), methods=["GET", "DELETE"]),
-            Route(f"{PREFIX}/pending", pending),
-            Route(f"{PREFIX}/pending/approve", approve, methods=["POST"]),
-        ]
+            Route(f"{PREFIX}/journal", fresh(journal_endpoint(mock.journal)), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/pending", fresh(pending)),
+            Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
+        ],
+        exception_handlers={StateUnavailable: unavailable},
     )
 
 

@@ -19,6 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import PREFIX, admin_app
+from mockserver.admin_guard import AdminGuard
 from mockserver.pipeline import MockMiddleware, RoutingProbe
 from mockserver.settings import Settings
 from mockserver.state import Mock
@@ -54,7 +55,7 @@ class MockApp:
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
-        self.admin = admin_app(mock)
+        self.admin = AdminGuard(admin_app(mock), mock.settings.host, mock.settings.admin_token)
         self.api = self._connexion(
             [functools.partial(MockMiddleware, mock=mock), RoutingMiddleware, RoutingProbe, LifespanMiddleware,
              ContextMiddleware]

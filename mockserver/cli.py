@@ -112,6 +112,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
         Policy.parse("default", args.rate_limit)
     except ValueError as exc:
         raise MockServerError(str(exc)) from None
+    if args.workers < 1:
+        raise MockServerError(f"--workers must be at least 1, got {args.workers}")
+    state = args.state or None  # MOCK_STATE="" means in memory, like no flag
+    if state is not None and not state.startswith(("redis://", "rediss://", "unix://")):
+        # only the scheme is echoed: the rest may hold a password
+        raise MockServerError(f"--state must be redis://host:port/db, got {state.partition('://')[0]}://...")
+    if args.workers > 1 and state is None:
+        raise MockServerError(
+            f"--workers {args.workers} needs a shared state: the in-memory one is one process's "
+            "(add --state redis://host:port/db)"
+        )
     return Settings(
         host=args.host,
         port=args.port,
@@ -127,17 +138,21 @@ def settings_from(args: argparse.Namespace) -> Settings:
         journal_size=args.journal_size,
         server=args.server,
         workers=args.workers,
-        state=args.state,
+        state=state,
         admin_token=args.admin_token,
     )
 
 
-def banner(settings: Settings, credentials: dict) -> str:
+def banner(settings: Settings, credentials: dict, state: str) -> str:
+    from mockserver.admin_guard import admin_notice
+
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Mock server on {base}",
         f"  Swagger UI:  {base}/ui/",
         f"  Admin API:   {base}/__mock/  (credentials: {base}/__mock/credentials)",
+        admin_notice(settings.host, settings.admin_token),
+        f"  {state}",
         f"  Responses are {'validated' if settings.validate_responses else 'NOT validated'} against the contract.",
         "  KlayrAI keys (x-api-key):",
         *(
@@ -171,7 +186,7 @@ def serve(settings: Settings) -> int:
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    print(banner(settings, credentials(app.mock)), file=sys.stderr, flush=True)
+    print(banner(settings, credentials(app.mock), app.mock.state.describe()), file=sys.stderr, flush=True)
     server.run(settings, app)
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 
@@ -35,13 +36,18 @@ class Journal:
     def __init__(self, capacity: int = 1000) -> None:
         self.entries: deque[Entry] = deque(maxlen=capacity)
         self.ids = itertools.count(1)
-        self.total = 0
+        self.recorded = 0
 
     def record(self, **fields: Any) -> Entry:
         entry = Entry(id=next(self.ids), credential=mask(fields.pop("credential", None)), **fields)
         self.entries.append(entry)
-        self.total += 1
+        self.recorded += 1
         return entry
+
+    @property
+    def total(self) -> int:
+        """Requests recorded since start, including those the bound or a reset has dropped."""
+        return self.recorded
 
     def query(
         self,
@@ -51,18 +57,25 @@ class Journal:
         violations: bool = False,
     ) -> list[dict[str, Any]]:
         """Newest first, filtered by operationId, status, and (`violations`) having broken a rule."""
-        found = []
-        for entry in reversed(self.entries):
-            if operation_id is not None and entry.operation_id != operation_id:
-                continue
-            if status is not None and entry.status != status:
-                continue
-            if violations and not entry.violations:
-                continue
-            found.append(entry._asdict())
-            if len(found) >= limit:
-                break
-        return found
+        return select((entry._asdict() for entry in reversed(self.entries)), operation_id, status, limit, violations)
 
     def clear(self) -> None:
         self.entries.clear()
+
+
+def select(
+    entries: Iterable[dict[str, Any]], operation_id: str | None, status: int | None, limit: int, violations: bool
+) -> list[dict[str, Any]]:
+    """The first `limit` entries (newest first) that match: one filter for every journal backend."""
+    found = []
+    for entry in entries:
+        if operation_id is not None and entry["operation_id"] != operation_id:
+            continue
+        if status is not None and entry["status"] != status:
+            continue
+        if violations and not entry["violations"]:
+            continue
+        found.append(entry)
+        if len(found) >= limit:
+            break
+    return found

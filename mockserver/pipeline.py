@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.apis import Api
+from mockserver.backend import StaleState, StateUnavailable
 from mockserver.cache import WorldCache
 from mockserver.errors import CONTROL_CHARS, ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
@@ -41,6 +42,7 @@ EXCHANGE = "mockserver.exchange"
 MAX_BODY = 1 << 20
 MAX_QUERY_FIELDS = 1000
 MAX_ROUTES = 4096
+STALE_RETRIES = 3
 HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 Outcome = Reply | ApiError
 
@@ -88,6 +90,9 @@ class MockMiddleware:
             outcome: Outcome = self.run(api, exchange)
         except ApiError as error:
             outcome = detached(error)
+        except StateUnavailable as exc:  # the shared state is away: a transient 5xx, nothing changed
+            logger.warning("%s %s: %s", incoming.method, incoming.path, exc)
+            outcome = api.internal_error()
         except Exception:
             logger.exception("unexpected error in %s %s", incoming.method, incoming.path)
             outcome = api.internal_error()
@@ -133,6 +138,14 @@ class MockMiddleware:
             raise api.not_found(exchange)
         api.route_check(exchange)
         api.authenticate(exchange)
+        for _ in range(STALE_RETRIES):
+            try:
+                return self.checks(api, exchange)
+            except StaleState:  # another process changed the rules or limits: check again on the fresh view
+                continue
+        raise StateUnavailable(f"the rules and limits changed {STALE_RETRIES} times while one request was checked")
+
+    def checks(self, api: Api, exchange: Exchange) -> Outcome:
         directive = self.directive(api, exchange)
         if directive is not None and directive.forces:
             return self.force(api, exchange, directive)

@@ -275,20 +275,31 @@ class Scenarios:
             rule.seen += 1
             if rule.seen <= rule.after or (rule.times is not None and rule.fired >= rule.times):
                 continue
-            if rule.directive.forces and not self._documented(operation_id, rule.directive):
+            if not self.documented(operation_id, rule):
                 continue
             if rule.probability < 1 and self.rng.random() >= rule.probability:
                 continue
             rule.fired += 1
-            low, high = rule.latency or (0.0, 0.0)
-            delay = low if low == high else self.rng.uniform(low, high)
-            d = rule.directive
-            return Directive(d.status, d.example, d.dynamic, delay, rule.name)
+            return self.directive_of(rule)
         return None
 
-    def _documented(self, operation_id: str, directive: Directive) -> bool:
+    def clear(self) -> None:
+        """Drop every rule, the file's included (until a reset brings those back)."""
+        self.rules = []
+
+    def directive_of(self, rule: Rule) -> Directive:
+        """What a rule that fires asks for, with its latency drawn."""
+        low, high = rule.latency or (0.0, 0.0)
+        delay = low if low == high else self.rng.uniform(low, high)
+        d = rule.directive
+        return Directive(d.status, d.example, d.dynamic, delay, rule.name)
+
+    def documented(self, operation_id: str, rule: Rule) -> bool:
+        """A rule forcing a response this operation does not document never fires for it."""
+        if not rule.directive.forces:
+            return True
         try:
-            choose(self.contract, operation_id, directive)
+            choose(self.contract, operation_id, rule.directive)
         except PreferenceError:
             return False
         return True

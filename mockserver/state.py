@@ -1,19 +1,23 @@
-"""The running mock's parts, built once from the settings: contract, world, both APIs, scenarios, limits, journal."""
+"""The running mock's parts, built once from the settings: contract, world, both APIs, and the state backend
+(scenarios, limits, journal, relations) in memory or shared in Redis."""
 
 from __future__ import annotations
 
 import gc
+import random
 import re
 from dataclasses import dataclass
 
 from mockserver.apis import Api
 from mockserver.apis.klayrai import KlayraiApi
 from mockserver.apis.meta_graph import GraphApi
+from mockserver.backend import StateBackend
 from mockserver.contract import Contract
 from mockserver.journal import Journal
-from mockserver.ratelimit import Policy, RateLimiter
+from mockserver.ratelimit import RateLimiter
 from mockserver.scenarios import Scenarios, load_file
 from mockserver.settings import Settings
+from mockserver.state_memory import MemoryState
 from mockserver.store import Store, gc_paused
 from mockserver.validation import ResponseValidator
 from mockserver.world.load import load_world
@@ -27,20 +31,27 @@ class Mock:
     apis: tuple[Api, ...]
     scenarios: Scenarios
     limiter: RateLimiter
-    file_policies: list[Policy]
     journal: Journal
+    state: StateBackend
     validator: ResponseValidator | None
     methods: list[tuple[re.Pattern[str], list[str]]]
 
     @classmethod
     def build(cls, settings: Settings) -> Mock:
         contract = Contract.load(settings.spec)
-        with gc_paused():
-            store = Store(load_world(contract, seed=settings.seed, size=settings.size, path=settings.world))
-        gc.freeze()  # the world lives as long as the server: later collections need not walk it
         specs, policies = load_file(contract, settings.scenarios) if settings.scenarios else ([], [])
-        limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
-        limiter.set_policies(policies)
+        with gc_paused():
+            world = load_world(contract, seed=settings.seed, size=settings.size, path=settings.world)
+            state: StateBackend
+            if settings.state:
+                from mockserver.state_redis import RedisState  # the client library loads only when asked for
+
+                state = RedisState.connect(settings, contract, world, specs, policies)
+            else:
+                state = MemoryState.build(settings, contract, world, specs, policies)
+        # Request ids and trace ids follow the seed in one process; replicas sharing a state need ids of their own.
+        traces = settings.seed if settings.state is None else random.SystemRandom().getrandbits(64)
+        gc.freeze()  # the world lives as long as the server: later collections need not walk it
         components = contract.spec["components"]["responses"]
         validator = None
         if settings.validate_responses:
@@ -55,12 +66,12 @@ class Mock:
         return cls(
             settings=settings,
             contract=contract,
-            store=store,
-            apis=(KlayraiApi(contract, store, settings.seed), GraphApi(contract, store, settings.seed)),
-            scenarios=Scenarios(contract, settings.seed, specs),
-            limiter=limiter,
-            file_policies=policies,
-            journal=Journal(settings.journal_size),
+            store=state.store,
+            apis=(KlayraiApi(contract, state.store, traces), GraphApi(contract, state.store, traces)),
+            scenarios=state.scenarios,
+            limiter=state.limiter,
+            journal=state.journal,
+            state=state,
             validator=validator,
             methods=path_methods(contract),
         )
@@ -76,10 +87,7 @@ class Mock:
 
     def reset(self) -> None:
         """Back to the start: the seeded world, the file's scenarios and limits, empty counters and journal."""
-        self.store.reset()
-        self.scenarios.reset()
-        self.limiter.set_policies(self.file_policies)
-        self.journal.clear()
+        self.state.reset()
 
 
 def path_methods(contract: Contract) -> list[tuple[re.Pattern[str], list[str]]]:

@@ -12,7 +12,7 @@ import bisect
 import contextlib
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -271,6 +271,12 @@ class Store:
                 self._insert(Relation(r.business_id, r.ad_account_id, r.permitted_tasks, r.access_status, r.seq))
             self.version += 1
 
+    def apply(self, relation: Relation) -> None:
+        """A change made elsewhere (the shared state's log), applied here in the order it was made."""
+        with self.lock:
+            self._insert(relation)
+            self.version += 1
+
     def _insert(self, relation: Relation) -> None:
         self.relations[(relation.business_id, relation.ad_account_id)] = relation
         if relation.access_status == "CONFIRMED":
@@ -290,21 +296,28 @@ class Store:
     def request_access(self, business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
         """Create the relation, or return the name of the contract example that says why not."""
         with self.lock:
-            account = self.world.ad_accounts.get(ad_account_id)
-            if account is None:
-                return "graph_100_post_33"
-            if account.owner_business_id == business_id:
-                return "graph_3946"
-            if account.pending_ownership_request:
-                return "graph_3945"
-            if (business_id, ad_account_id) in self.relations:
-                return "graph_3989"
-            owner = self.world.businesses.get(account.owner_business_id)
-            status = "PENDING" if owner is not None and owner.requires_approval else "CONFIRMED"
+            refusal, status = self.judge(business_id, ad_account_id, self.relations)
+            if refusal:
+                return refusal
             relation = Relation(business_id, ad_account_id, tasks, status, self.next_seq)
             self._insert(relation)
             self.version += 1
             return relation
+
+    def judge(self, business_id: str, ad_account_id: str, existing: Container[tuple[str, str]]) -> tuple[str, str]:
+        """Graph's checks on a POST, in the contract's order: the example that refuses it, or "" and the status of
+        the relation to create. `existing` holds the (business, ad account) pairs that already have a relation."""
+        account = self.world.ad_accounts.get(ad_account_id)
+        if account is None:
+            return "graph_100_post_33", ""
+        if account.owner_business_id == business_id:
+            return "graph_3946", ""
+        if account.pending_ownership_request:
+            return "graph_3945", ""
+        if (business_id, ad_account_id) in existing:
+            return "graph_3989", ""
+        owner = self.world.businesses.get(account.owner_business_id)
+        return "", "PENDING" if owner is not None and owner.requires_approval else "CONFIRMED"
 
     def pending(self) -> list[Relation]:
         return [r for r in self.relations.values() if r.access_status == "PENDING"]

@@ -3,15 +3,14 @@ plugin, `mockserver`) or in-process (`asgi`)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
 from mockserver.app import MockApp, create_app
 from mockserver.settings import Settings
+from tests.redis_server import RedisServer
 
 DOC_KEY = "klyr_live_abc123def456ghi789"
 BIG_KEY = "klyr_live_agency2bigworkspace01"
@@ -25,19 +24,6 @@ OTHER_TOKEN = "EAAGother0agency0token"
 AGENCY = "1029384756"
 OTHER_AGENCY = "5550001111"
 EDGE = f"/v25.0/{AGENCY}/client_ad_accounts"
-DEBIAN_PACKAGE = {"redis-server": "redis-server", "chromium": "chromium", "node": "nodejs", "npm": "npm"}
-
-
-def require(binary: str) -> str:
-    """The path of a real part a test needs (redis-server, chromium, node, npm). On a developer's machine without it
-    the test is skipped with the package to install; in CI (CI=true), where .ci/run installs it, it fails."""
-    path = shutil.which(binary)
-    if path:
-        return path
-    package = DEBIAN_PACKAGE.get(binary, binary)
-    if os.environ.get("CI"):
-        pytest.fail(f"{binary} is missing in CI: .ci/run installs the Debian package {package}")
-    pytest.skip(f"{binary} is not installed here (apt-get install {package}); CI installs it and runs this test")
 
 
 @pytest.fixture
@@ -62,3 +48,38 @@ def http(mockserver) -> httpx.Client:  # type: ignore[no-untyped-def]
     """An httpx client on the session's real mock server, reset to its seed before the test."""
     with mockserver.client() as client:
         yield client
+
+
+# ---- the behaviour suites run against both state backends
+
+SHARED_STATE_SUITES = ("test_klayrai", "test_meta_graph", "test_controls")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The suites that pin the APIs' behaviour run once in memory and once on Redis (the same tests)."""
+    if "state_backend" in metafunc.fixturenames and metafunc.module.__name__.rpartition(".")[2] in SHARED_STATE_SUITES:
+        metafunc.parametrize("state_backend", ["memory", "redis"], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def state_backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "memory")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real Redis for the session (skips when redis-server is absent)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mockserver_settings(state_backend: str, request: pytest.FixtureRequest) -> Settings:
+    """The session's mock: in memory, or on the session's Redis for the suites' `redis` run."""
+    if state_backend == "memory":
+        return Settings()
+    return Settings(state=request.getfixturevalue("redis_server").url())

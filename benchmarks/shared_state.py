@@ -1,0 +1,255 @@
+"""Throughput of the mock with its state in memory and in Redis, one process and two replicas, measured with wrk.
+
+    .venv/bin/python benchmarks/shared_state.py                 # 5 s per run (~2 min)
+    .venv/bin/python benchmarks/shared_state.py --duration 10   # longer runs
+
+Configurations: `memory x1` (one `mockserver serve`, the default in-memory state), `redis x1` (one process,
+`--state redis://...`), `redis x2` (two processes on two ports sharing one Redis, a wrk against each at once: their
+requests/s are summed, the p99 is the worse of the two). Requests: the KlayrAI list (doc key), the Graph list
+(fields + summary), a KlayrAI 401, and POSTs that each create a new client relation (distinct ad accounts, POSTed
+as the second agency in a `--size` world, so every POST is a write). Each run: a warm-up, then `--duration` seconds
+of `wrk -t1 -c32` per process.
+
+Redis round trips per request come from `INFO commandstats`, reset before each run: the commands the mock sends
+itself (EVALSHA of its scripts, LRANGE of the change log, and those of admin calls), not the commands the scripts
+run inside Redis. Needs `wrk` and `redis-server` (Debian packages) on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DOC_KEY = "klyr_live_abc123def456ghi789"
+GRAPH_TOKEN = "EAAGagency0valid0token"
+OTHER_TOKEN = "EAAGother0agency0token"
+OTHER_AGENCY = "5550001111"
+# Commands the mock sends itself; scripts run GET, INCR, LPUSH, ... inside Redis, never these.
+TOP_LEVEL = ("evalsha", "eval", "lrange", "hgetall", "watch", "multi", "exec", "script|load", "script")
+
+DONE_LUA = r"""
+done = function(summary, latency, requests)
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"p99":%.1f,"non2xx":%d,"errors":%d}\n',
+    summary.requests, summary.duration, latency:percentile(99), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    post: bool = False
+
+
+REQUESTS = [
+    Request("KlayrAI list", "/v1/accounts", (("x-api-key", DOC_KEY),)),
+    Request(
+        "Graph list",
+        f"/v25.0/1029384756/client_ad_accounts?fields=name,currency,account_status&summary=true&limit=25"
+        f"&access_token={GRAPH_TOKEN}",
+    ),
+    Request("KlayrAI 401", "/v1/accounts"),
+    Request("POST new relation", f"/v25.0/{OTHER_AGENCY}/client_ad_accounts?access_token={OTHER_TOKEN}", post=True),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(ready: Any, what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} did not come up")
+        time.sleep(0.05)
+
+
+@contextmanager
+def process(argv: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process, stopped by its own id on exit (also on Ctrl-C or an error)."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            yield proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/__mock/health", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def post_candidates(size: int) -> list[str]:
+    """Ad accounts the second agency can become a client of (each POST creates one relation)."""
+    from mockserver.contract import Contract
+    from mockserver.settings import Settings
+    from mockserver.world.load import load_world
+
+    world = load_world(Contract.load(Settings().spec), seed=42, size=size, path=None)
+    taken = {r.ad_account_id for r in world.relations if r.business_id == OTHER_AGENCY}
+    return [
+        a.id
+        for a in world.ad_accounts.values()
+        if a.owner_business_id != OTHER_AGENCY and not a.pending_ownership_request and a.id not in taken
+    ]
+
+
+def script_for(request: Request, work: Path, accounts: list[str], offset: int, step: int) -> Path:
+    lua = work / f"wrk-{request.post}-{offset}.lua"
+    body = DONE_LUA
+    if request.post:
+        ids = ",".join(f'"{a}"' for a in accounts)
+        body += f"""
+local ids = {{{ids}}}
+local i = {offset}
+request = function()
+  local id = ids[(i % #ids) + 1]
+  i = i + {step}
+  return wrk.format("POST", nil, {{["Content-Type"] = "application/x-www-form-urlencoded"}}, "adaccount_id=" .. id)
+end
+"""
+    lua.write_text(body)
+    return lua
+
+
+def wrk(ports: list[int], request: Request, seconds: float, work: Path, accounts: list[str]) -> dict[str, float]:
+    """One wrk per port, all at once; requests/s summed, p99 the worst."""
+    procs = []
+    for index, port in enumerate(ports):
+        argv = ["wrk", "-t1", "-c32", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+        for name, value in request.headers:
+            argv += ["-H", f"{name}: {value}"]
+        lua = script_for(request, work, accounts, index, len(ports))
+        argv += ["-s", str(lua), f"http://127.0.0.1:{port}{request.path}"]
+        procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=seconds + 60)
+        line = next((ln for ln in out.splitlines() if ln.startswith("WRKJSON ")), None)
+        if line is None:
+            raise SystemExit(f"wrk printed no result:\n{out[-2000:]}")
+        results.append(json.loads(line.removeprefix("WRKJSON ")))
+    return {
+        "requests": sum(r["requests"] for r in results),
+        "rps": sum(r["requests"] / (r["duration_us"] / 1e6) for r in results),
+        "p99_ms": max(r["p99"] for r in results) / 1000,
+        "non2xx": sum(r["non2xx"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+    }
+
+
+def round_trips(client: redis.Redis) -> int:
+    stats = client.info("commandstats")
+    return sum(int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in TOP_LEVEL)
+
+
+def measure(args: argparse.Namespace, work: Path, accounts: list[str]) -> list[dict[str, Any]]:
+    results = []
+    redis_port = free_port()
+    with process(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                  "--dir", str(work)], work / "redis.log"):  # fmt: skip
+        client = redis.Redis(port=redis_port)
+        wait_until(lambda: _pings(client), "redis-server")
+        for config, replicas, state in (("memory x1", 1, None), ("redis x1", 1, "redis"), ("redis x2", 2, "redis")):
+            client.flushall()
+            with ExitStack() as stack:
+                ports = [free_port() for _ in range(replicas)]
+                for port in ports:
+                    argv = [PYTHON, "-m", "mockserver", "serve", "--port", str(port), "--size", str(args.size)]
+                    if state:
+                        argv += ["--state", f"redis://127.0.0.1:{redis_port}/0"]
+                    stack.enter_context(process(argv, work / f"mock-{config.replace(' ', '')}-{port}.log"))
+                for port in ports:
+                    wait_until(lambda port=port: healthy(port), f"mock on {port}")
+                for request in REQUESTS:
+                    if request.post:
+                        httpx.post(f"http://127.0.0.1:{ports[0]}/__mock/reset").raise_for_status()
+                    else:
+                        wrk(ports, request, args.warmup, work, accounts)
+                    client.config_resetstat()
+                    result = wrk(ports, request, args.duration, work, accounts)
+                    result["round_trips"] = round_trips(client) / max(1, result["requests"]) if state else None
+                    results.append({"config": config, "request": request.name, **result})
+                    print(f"  {config:<10} {request.name:<18} {result['rps']:>8.0f} req/s  p99 "
+                          f"{result['p99_ms']:>6.1f} ms", flush=True)  # fmt: skip
+    return results
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    configs = list(dict.fromkeys(r["config"] for r in results))
+    lines = [
+        "| request | " + " | ".join(f"{c} req/s (p99 ms)" for c in configs) + " | Redis round trips / request |",
+        "|---|" + "---|" * (len(configs) + 1),
+    ]
+    for name in dict.fromkeys(r["request"] for r in results):
+        row = {r["config"]: r for r in results if r["request"] == name}
+        cells = [f"{row[c]['rps']:,.0f} ({row[c]['p99_ms']:.1f})" for c in configs]
+        trips = " / ".join(f"{row[c]['round_trips']:.2f}" for c in configs if row[c]["round_trips"] is not None)
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {trips} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of each measured wrk run (5)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of the unrecorded run before each (1)")
+    parser.add_argument("--size", type=int, default=50_000, help="world size: distinct accounts to POST (50000)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    for binary in ("wrk", "redis-server"):
+        if shutil.which(binary) is None:
+            raise SystemExit(f"{binary} is not on PATH (Debian: apt-get install {binary})")
+    accounts = post_candidates(args.size)
+    with tempfile.TemporaryDirectory(prefix="bench-shared-state-") as tmp:
+        results = measure(args, Path(tmp), accounts)
+    print()
+    print(table(results))
+    print("\nRound trips: memory x1 has none; the figures are redis x1 / redis x2.")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} cores; load average after the run (1, 5, 15 min): {load}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
