@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 from mockserver.testing import serve_process
-from tests.conftest import DOC_KEY
+from mockserver.world.credentials import POST_OUTCOMES
+from tests.conftest import AGENCY, DOC_KEY, TOKEN
+from tests.redis_server import RedisServer
 
 MOCKSERVER = [sys.executable, "-m", "mockserver.cli"]
 
@@ -49,10 +51,15 @@ def test_serve_prints_where_and_how_and_answers(server: str) -> None:
     assert banner.count("Mock server on") == 1
 
 
-def test_workers_share_one_port_and_the_banner_is_printed_once(server: str) -> None:
-    with serving("--server", server, "--workers", "2") as (base, process):
-        for _ in range(10):  # fresh connections, spread over the workers by the kernel
-            assert httpx.get(f"{base}/v1/accounts", headers={"x-api-key": DOC_KEY}).status_code == 200
+def test_workers_share_one_port_and_the_banner_is_printed_once(server: str, redis_server: RedisServer) -> None:
+    with serving("--server", server, "--workers", "2", "--state", redis_server.url()) as (base, process):
+        edge, token = f"{base}/v25.0/{AGENCY}/client_ad_accounts", {"access_token": TOKEN}
+        count = {**token, "summary": "true", "limit": "1"}
+        before = httpx.get(edge, params=count).json()["summary"]["total_count"]
+        created = httpx.post(edge, params=token, data={"adaccount_id": POST_OUTCOMES["confirmed"]})
+        assert created.json() == {"access_status": "CONFIRMED"}
+        for _ in range(10):  # fresh connections, spread over the workers by the kernel: each sees the POST
+            assert httpx.get(edge, params=count).json()["summary"]["total_count"] == before + 1
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
         assert sum(b"resource_tracker" not in command for command in commands) == 2
