@@ -53,6 +53,7 @@ def test_serve_prints_where_and_how_and_answers(server: str) -> None:
 
 def test_workers_share_one_port_and_the_banner_is_printed_once(server: str, redis_server: RedisServer) -> None:
     with serving("--server", server, "--workers", "2", "--state", redis_server.url()) as (base, process):
+        assert httpx.post(f"{base}/__mock/reset", json={}).status_code == 200  # the session's Redis is shared
         edge, token = f"{base}/v25.0/{AGENCY}/client_ad_accounts", {"access_token": TOKEN}
         count = {**token, "summary": "true", "limit": "1"}
         before = httpx.get(edge, params=count).json()["summary"]["total_count"]
