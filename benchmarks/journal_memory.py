@@ -12,15 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from mockserver.testing import serve_process
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -46,10 +44,6 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def blast(base: str, count: int, concurrency: int) -> None:
@@ -71,22 +65,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(port), "--log-level", "error"],
-        cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/__mock/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the mock did not start") from None
-                time.sleep(0.05)
+    command = [sys.executable, "-m", "mockserver", "serve", "--log-level", "error"]
+    with serve_process(command, cwd=ROOT) as (mock, server):
+        base = mock.base_url
         journal_size = httpx.get(f"{base}/__mock/journal?limit=1").json()
         pid = serving_pid(server.pid)
         print(f"server pid {pid}, RSS at start {rss_kib(pid) / 1024:.1f} MiB")
@@ -106,9 +87,6 @@ def main() -> int:
         print(f"journal: {journal_size['total']:,} recorded, {len(journal_size['entries']):,} kept")
         print(f"RSS growth after warm-up: {(final - after_warmup) / 1024:+.1f} MiB "
               f"({(final - after_warmup) / after_warmup:+.1%})")  # fmt: skip
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
     return 0
 
 

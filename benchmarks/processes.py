@@ -8,7 +8,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.probes import fetch
-from benchmarks.targets import CACHE, HOST, PRISM_BIN, PRISM_PACKAGE, PYTHON, READY, ROOT, VENV_BIN, Req
+from benchmarks.targets import CACHE, PRISM_BIN, PRISM_PACKAGE, PYTHON, READY, ROOT, VENV_BIN, Req
+from mockserver.testing import free_port
 
 
 def shown(path: Path) -> str:
@@ -89,10 +89,6 @@ def on_signal(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def rss_kb(pid: int) -> dict[str, int]:

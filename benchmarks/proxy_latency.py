@@ -12,11 +12,7 @@ servers are stopped whatever happens.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -24,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from mockserver.testing import serve_process
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = {
@@ -37,35 +35,13 @@ REQUESTS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
 def process(*args: str) -> Iterator[str]:
     """`mockserver <args> --port <free>` until it answers its health route; yields its base URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mockserver.cli", *args, "--port", str(port), "--log-level", "error"],
-        cwd=ROOT, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/__mock/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"mockserver {args[0]} did not start") from None
-                time.sleep(0.05)
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+    with serve_process([sys.executable, "-m", "mockserver", *args, "--log-level", "error"], cwd=ROOT) as (mock, _):
+        yield mock.base_url
 
 
 def percentile(samples: list[float], share: float) -> float:

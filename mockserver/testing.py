@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from starlette.types import ASGIApp
 
 from mockserver.app import MockApp, create_app
 from mockserver.settings import Settings
@@ -69,26 +70,34 @@ class RunningMock:
 
 
 @contextmanager
-def serve_in_thread(settings: Settings | None = None, app: MockApp | None = None) -> Iterator[RunningMock]:
-    """The mock on 127.0.0.1 and a free port, in a daemon thread; stopped and joined on exit."""
-    app = app or create_app(settings or Settings())
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="mockserver", daemon=True)
+def serve_app(app: ASGIApp, lifespan: str = "on") -> Iterator[str]:
+    """Any ASGI app on 127.0.0.1 and a free port, in a daemon thread (uvicorn); yields its base URL; stopped
+    (lifespan shutdown included) and joined on exit."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan))
+    thread = threading.Thread(target=server.run, name="test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the mock server did not start")
+            raise RuntimeError("the server did not start")
         time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    running = RunningMock(f"http://127.0.0.1:{port}", app)
     try:
-        yield running
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     finally:
-        running.close()
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve_in_thread(settings: Settings | None = None, app: MockApp | None = None) -> Iterator[RunningMock]:
+    """The mock on 127.0.0.1 and a free port, in a daemon thread; stopped and joined on exit."""
+    app = app or create_app(settings or Settings())
+    with serve_app(app, lifespan="off") as base:
+        running = RunningMock(base, app)
+        try:
+            yield running
+        finally:
+            running.close()
 
 
 def free_port() -> int:

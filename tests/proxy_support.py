@@ -3,39 +3,17 @@ report runs), the proxy in front of an upstream, and a client's traffic to send 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import httpx
-import uvicorn
-from starlette.types import ASGIApp
 
 from mockserver.proxy.app import ProxyApp
 from mockserver.proxy.settings import ProxySettings
+from mockserver.testing import serve_app
 from tests.conftest import AGENCY, BIG_KEY, DOC_KEY, EDGE, OTHER_AGENCY, STARTER_KEY, TOKEN
-
-
-@contextmanager
-def serve_app(app: ASGIApp, lifespan: str = "on") -> Iterator[str]:
-    """`app` on 127.0.0.1 and a free port in a daemon thread; yields its base URL; stopped (lifespan shutdown
-    included) and joined on exit."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan))
-    thread = threading.Thread(target=server.run, name="test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @contextmanager

@@ -18,10 +18,10 @@ from facebook_business.session import FacebookSession
 
 from mockserver.cli import main as cli_main
 from mockserver.proxy.report import header_value
-from mockserver.testing import RunningMock
+from mockserver.testing import RunningMock, serve_app
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 from tests.faulty import graph, klayrai
-from tests.proxy_support import INVALID, VALID, proxy_to, send, serve_app
+from tests.proxy_support import INVALID, VALID, proxy_to, send
 
 
 @pytest.fixture
