@@ -293,7 +293,7 @@ def timed_fetch(port: int, req: Req) -> tuple[float, int, int]:
 def reset_mock(port: int) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
-        conn.request("POST", "/__mock/reset")
+        conn.request("POST", "/__mock/reset", headers={"content-type": "application/json"})
         conn.getresponse().read()
     finally:
         conn.close()

@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cors-origin",
         action="append",
         default=[o for o in (env("CORS_ORIGINS") or "").split(",") if o],
-        help="allowed CORS origin, repeatable, * for any [MOCK_CORS_ORIGINS, comma-separated]",
+        help="narrow CORS on the KlayrAI API to this origin, repeatable [MOCK_CORS_ORIGINS, comma-separated] (any)",
     )
     serve.add_argument(
         "--validate-responses",

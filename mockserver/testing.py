@@ -18,6 +18,8 @@ import uvicorn
 from mockserver.app import MockApp, create_app
 from mockserver.settings import Settings
 
+JSON = {"content-type": "application/json"}  # the admin API changes state only on JSON requests
+
 
 class RunningMock:
     def __init__(self, base_url: str, app: MockApp | None = None) -> None:
@@ -32,7 +34,7 @@ class RunningMock:
         return httpx.Client(base_url=self.base_url, timeout=10, **kwargs)
 
     def reset(self) -> None:
-        self.admin.post("/reset").raise_for_status()
+        self.admin.post("/reset", headers=JSON).raise_for_status()
 
     def arm(self, rule: dict[str, Any]) -> dict[str, Any]:
         """Add a scenario rule (see the README); returns it as the mock stored it."""

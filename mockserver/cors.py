@@ -1,0 +1,114 @@
+"""CORS for the APIs (never the admin API, which is dispatched before this layer): front ends on another origin, and
+Graph's browser apps, call the mock from a page.
+
+By default every origin is allowed, as Prism does and as real Graph answers browsers (`Access-Control-Allow-Origin:
+*`). `--cors-origin` narrows the mock's own policy to a list; a path `always_open` (Graph's) keeps Graph's policy,
+any origin, whatever the list says. No credentials are ever allowed: both APIs authenticate with a header or a
+query parameter, never a cookie. A preflight (`OPTIONS` with `Access-Control-Request-Method`) from an allowed origin
+is answered here, 200 with no body and no authentication, mirroring the method and headers asked for so that the
+real request reaches the API and gets its own answer (a 405 or 404 in the API's envelope is more useful to a
+developer than a blocked preflight). A preflight from an origin the policy refuses goes on to the API like any other
+`OPTIONS` request. Every response header the contract declares is exposed to the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.contract import Contract
+
+ANY = "*"
+MAX_AGE = "600"  # seconds a browser may keep a preflight's answer
+PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+
+
+def exposed_headers(contract: Contract) -> tuple[str, ...]:
+    """Every response header the contract declares (its operations' responses and the shared ones, such as the 405
+    the mock adds), in the spelling it first appears in."""
+    responses = [response for op in contract.operations for response in contract.responses(op).values()]
+    responses += contract.spec.get("components", {}).get("responses", {}).values()
+    names: dict[str, str] = {}
+    for response in responses:
+        for name in contract.resolve(response).get("headers", {}):
+            names.setdefault(name.lower(), name)
+    return tuple(names.values())
+
+
+class Cors:
+    def __init__(
+        self, app: ASGIApp, origins: Iterable[str], exposed: Iterable[str], always_open: Callable[[str], bool]
+    ) -> None:
+        """`origins`: the allowed origins, empty (or holding `*`) for any; `always_open(path)`: paths that allow
+        any origin whatever `origins` says."""
+        self.app = app
+        allowed = frozenset(origins)
+        self.origins: frozenset[str] | None = None if not allowed or ANY in allowed else allowed
+        self.always_open = always_open
+        self.expose = ", ".join(exposed)
+
+    def narrowed(self, path: str) -> bool:
+        """Whether the answer on `path` depends on the origin (a list is set, and the path is not always open)."""
+        return self.origins is not None and not self.always_open(path)
+
+    def allow_origin(self, origin: str | None, narrowed: bool) -> str | None:
+        """The `Access-Control-Allow-Origin` for `origin`, None when the policy refuses it."""
+        if not narrowed:
+            return ANY
+        return origin if self.origins is not None and origin in self.origins else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        origin = method = asked_headers = private_network = None
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value.decode("latin-1")
+            elif name == b"access-control-request-method":
+                method = value.decode("latin-1")
+            elif name == b"access-control-request-headers":
+                asked_headers = value.decode("latin-1")
+            elif name == b"access-control-request-private-network":
+                private_network = value.decode("latin-1")
+        narrowed = self.narrowed(scope["path"])
+        allow = self.allow_origin(origin, narrowed)
+        if scope["method"] == "OPTIONS" and method is not None and allow is not None:
+            await self.preflight(send, allow, method, asked_headers, private_network)
+            return
+        if origin is None and not narrowed:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if origin is not None and allow is not None:
+                    headers["Access-Control-Allow-Origin"] = allow  # replaces the one Graph's answers carry
+                    headers["Access-Control-Expose-Headers"] = self.expose
+                if narrowed:
+                    headers.add_vary_header("Origin")
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    @staticmethod
+    async def preflight(
+        send: Send, allow_origin: str, method: str, asked_headers: str | None, private_network: str | None
+    ) -> None:
+        headers = {
+            "Access-Control-Allow-Origin": allow_origin,
+            "Access-Control-Allow-Methods": method,
+            "Access-Control-Max-Age": MAX_AGE,
+            "Vary": PREFLIGHT_VARY,
+            "Content-Length": "0",
+        }
+        if asked_headers:
+            headers["Access-Control-Allow-Headers"] = asked_headers
+        if private_network == "true":  # Chrome asks before a public page may call a server on this machine
+            headers["Access-Control-Allow-Private-Network"] = "true"
+        raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        await send({"type": "http.response.body", "body": b""})
