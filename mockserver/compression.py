@@ -16,15 +16,15 @@ from __future__ import annotations
 import functools
 import gzip
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.cache import BoundedCache
+from mockserver.raw_headers import RawHeaders, headers_of, replace, vary
 
 THRESHOLD = 500  # bytes: below this, gzip's header and the CPU cost more than they save
 BUDGET = 16 << 20  # bytes of bodies and their gzip kept
 LEVEL = 6  # zlib's default: most of level 9's ratio at a fraction of its time (each body is compressed once)
-COMPRESSIBLE = ("application/json", "text/", "application/javascript")
+COMPRESSIBLE = (b"application/json", b"text/", b"application/javascript")
 
 
 @functools.lru_cache(maxsize=256)
@@ -56,10 +56,13 @@ class Compression:
         self.gzipped = BoundedCache(budget, weigh=lambda body, gzipped: len(body) + len(gzipped))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        accept_encoding = None
+        accept_encoding = b""
         if scope["type"] == "http":
-            accept_encoding = next((v for n, v in scope["headers"] if n == b"accept-encoding"), None)
-        if accept_encoding is None or not accepts_gzip(accept_encoding.decode("latin-1")):
+            for name, value in scope["headers"]:
+                if name == b"accept-encoding":
+                    accept_encoding = value
+                    break
+        if not accept_encoding or not accepts_gzip(accept_encoding.decode("latin-1")):
             await self.app(scope, receive, send)
             return
         head = scope["method"] == "HEAD"
@@ -68,13 +71,12 @@ class Compression:
         async def send_compressed(message: Message) -> None:
             nonlocal held
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                if not self.eligible(headers):
+                raw = headers_of(message)
+                if not self.eligible(raw):
                     await send(message)
                     return
-                headers.add_vary_header("Accept-Encoding")
                 if head:
+                    replace(raw, {b"vary": vary(raw, b"Accept-Encoding")})
                     await send(message)
                     return
                 held = message  # sent with the first body message, once its size is known
@@ -85,25 +87,28 @@ class Compression:
             start, held = held, None
             body = message.get("body", b"")
             whole = message["type"] == "http.response.body" and not message.get("more_body", False)
+            raw = headers_of(start)
+            headers = {b"vary": vary(raw, b"Accept-Encoding")}
             if whole and len(body) >= self.threshold:
                 gzipped = self.gzipped.get(body, lambda: compress(body))
                 if len(gzipped) < len(body):
-                    headers = MutableHeaders(scope=start)
-                    headers["Content-Encoding"] = "gzip"
-                    headers["Content-Length"] = str(len(gzipped))
+                    headers[b"content-encoding"] = b"gzip"
+                    headers[b"content-length"] = b"%d" % len(gzipped)
                     message = {"type": "http.response.body", "body": gzipped}
+            replace(raw, headers)
             await send(start)
             await send(message)
 
         await self.app(scope, receive, send_compressed)
 
-    def eligible(self, headers: MutableHeaders) -> bool:
+    def eligible(self, raw: RawHeaders) -> bool:
         """A body of known length at or above the threshold, of a compressible type, not already encoded."""
-        length = headers.get("content-length")
-        return (
-            length is not None
-            and length.isdigit()
-            and int(length) >= self.threshold
-            and "content-encoding" not in headers
-            and headers.get("content-type", "").startswith(COMPRESSIBLE)
-        )
+        length, content_type = b"", b""
+        for name, value in raw:
+            if name == b"content-length":
+                length = value
+            elif name == b"content-type":
+                content_type = value
+            elif name == b"content-encoding":
+                return False
+        return length.isdigit() and int(length) >= self.threshold and content_type.startswith(COMPRESSIBLE)

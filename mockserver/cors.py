@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract import Contract
+from mockserver.raw_headers import headers_of, replace, vary
 
 ANY = "*"
 MAX_AGE = "600"  # seconds a browser may keep a preflight's answer
@@ -37,6 +37,13 @@ def exposed_headers(contract: Contract) -> tuple[str, ...]:
     return tuple(names.values())
 
 
+def no_origin(scope: Scope) -> bool:
+    for name, _ in scope["headers"]:  # noqa: SIM110 (a plain loop costs half what all() over a generator does)
+        if name == b"origin":
+            return False
+    return True
+
+
 class Cors:
     def __init__(
         self, app: ASGIApp, origins: Iterable[str], exposed: Iterable[str], always_open: Callable[[str], bool]
@@ -47,7 +54,7 @@ class Cors:
         allowed = frozenset(origins)
         self.origins: frozenset[str] | None = None if not allowed or ANY in allowed else allowed
         self.always_open = always_open
-        self.expose = ", ".join(exposed)
+        self.expose = ", ".join(exposed).encode("latin-1")
 
     def narrowed(self, path: str) -> bool:
         """Whether the answer on `path` depends on the origin (a list is set, and the path is not always open)."""
@@ -60,8 +67,8 @@ class Cors:
         return origin if self.origins is not None and origin in self.origins else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or (self.origins is None and scope["method"] != "OPTIONS" and no_origin(scope)):
+            await self.app(scope, receive, send)  # the common case, kept cheap: nothing to add
             return
         origin = method = asked_headers = private_network = None
         for name, value in scope["headers"]:
@@ -82,14 +89,15 @@ class Cors:
             await self.app(scope, receive, send)
             return
 
+        added: dict[bytes, bytes] = {}
+        if origin is not None and allow is not None:
+            added[b"access-control-allow-origin"] = allow.encode("latin-1")  # replaces the one Graph's answers carry
+            added[b"access-control-expose-headers"] = self.expose
+
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if origin is not None and allow is not None:
-                    headers["Access-Control-Allow-Origin"] = allow  # replaces the one Graph's answers carry
-                    headers["Access-Control-Expose-Headers"] = self.expose
-                if narrowed:
-                    headers.add_vary_header("Origin")
+                raw = headers_of(message)
+                replace(raw, {**added, b"vary": vary(raw, b"Origin")} if narrowed else added)
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
