@@ -20,9 +20,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.contract import Contract
 from mockserver.raw_headers import headers_of, replace, vary
 
-ANY = "*"
-MAX_AGE = "600"  # seconds a browser may keep a preflight's answer
-PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+ANY = b"*"
+PREFLIGHT = [  # headers of every preflight answer; the origin, method and headers asked for are added
+    (b"access-control-max-age", b"600"),  # seconds a browser may keep the answer
+    (b"vary", b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers"),
+    (b"content-length", b"0"),
+]
 
 
 def exposed_headers(contract: Contract) -> tuple[str, ...]:
@@ -51,16 +54,12 @@ class Cors:
         """`origins`: the allowed origins, empty (or holding `*`) for any; `always_open(path)`: paths that allow
         any origin whatever `origins` says."""
         self.app = app
-        allowed = frozenset(origins)
-        self.origins: frozenset[str] | None = None if not allowed or ANY in allowed else allowed
+        allowed = frozenset(origin.encode("latin-1") for origin in origins)
+        self.origins: frozenset[bytes] | None = None if not allowed or ANY in allowed else allowed
         self.always_open = always_open
         self.expose = ", ".join(exposed).encode("latin-1")
 
-    def narrowed(self, path: str) -> bool:
-        """Whether the answer on `path` depends on the origin (a list is set, and the path is not always open)."""
-        return self.origins is not None and not self.always_open(path)
-
-    def allow_origin(self, origin: str | None, narrowed: bool) -> str | None:
+    def allow_origin(self, origin: bytes | None, narrowed: bool) -> bytes | None:
         """The `Access-Control-Allow-Origin` for `origin`, None when the policy refuses it."""
         if not narrowed:
             return ANY
@@ -70,28 +69,22 @@ class Cors:
         if scope["type"] != "http" or (self.origins is None and scope["method"] != "OPTIONS" and no_origin(scope)):
             await self.app(scope, receive, send)  # the common case, kept cheap: nothing to add
             return
-        origin = method = asked_headers = private_network = None
+        asked: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
-            if name == b"origin":
-                origin = value.decode("latin-1")
-            elif name == b"access-control-request-method":
-                method = value.decode("latin-1")
-            elif name == b"access-control-request-headers":
-                asked_headers = value.decode("latin-1")
-            elif name == b"access-control-request-private-network":
-                private_network = value.decode("latin-1")
-        narrowed = self.narrowed(scope["path"])
+            if name == b"origin" or name.startswith(b"access-control-request-"):
+                asked.setdefault(name, value)
+        origin = asked.get(b"origin")
+        narrowed = self.origins is not None and not self.always_open(scope["path"])
         allow = self.allow_origin(origin, narrowed)
-        if scope["method"] == "OPTIONS" and method is not None and allow is not None:
-            await self.preflight(send, allow, method, asked_headers, private_network)
+        if scope["method"] == "OPTIONS" and b"access-control-request-method" in asked and allow is not None:
+            await preflight(send, allow, asked)
             return
         if origin is None and not narrowed:
             await self.app(scope, receive, send)
             return
-
         added: dict[bytes, bytes] = {}
         if origin is not None and allow is not None:
-            added[b"access-control-allow-origin"] = allow.encode("latin-1")  # replaces the one Graph's answers carry
+            added[b"access-control-allow-origin"] = allow  # replaces the one Graph's answers carry
             added[b"access-control-expose-headers"] = self.expose
 
         async def send_with_cors(message: Message) -> None:
@@ -102,21 +95,17 @@ class Cors:
 
         await self.app(scope, receive, send_with_cors)
 
-    @staticmethod
-    async def preflight(
-        send: Send, allow_origin: str, method: str, asked_headers: str | None, private_network: str | None
-    ) -> None:
-        headers = {
-            "Access-Control-Allow-Origin": allow_origin,
-            "Access-Control-Allow-Methods": method,
-            "Access-Control-Max-Age": MAX_AGE,
-            "Vary": PREFLIGHT_VARY,
-            "Content-Length": "0",
-        }
-        if asked_headers:
-            headers["Access-Control-Allow-Headers"] = asked_headers
-        if private_network == "true":  # Chrome asks before a public page may call a server on this machine
-            headers["Access-Control-Allow-Private-Network"] = "true"
-        raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
-        await send({"type": "http.response.start", "status": 200, "headers": raw})
-        await send({"type": "http.response.body", "body": b""})
+
+async def preflight(send: Send, allow_origin: bytes, asked: dict[bytes, bytes]) -> None:
+    """200, no body: the origin allowed, and the method and headers asked for, echoed."""
+    raw = [
+        (b"access-control-allow-origin", allow_origin),
+        (b"access-control-allow-methods", asked[b"access-control-request-method"]),
+        *PREFLIGHT,
+    ]
+    if asked.get(b"access-control-request-headers"):
+        raw.append((b"access-control-allow-headers", asked[b"access-control-request-headers"]))
+    if asked.get(b"access-control-request-private-network") == b"true":  # a public page calling this machine
+        raw.append((b"access-control-allow-private-network", b"true"))
+    await send({"type": "http.response.start", "status": 200, "headers": raw})
+    await send({"type": "http.response.body", "body": b""})

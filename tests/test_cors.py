@@ -45,6 +45,13 @@ def test_preflight_is_answered_without_credentials(http: httpx.Client, path: str
     assert "access-control-allow-credentials" not in response.headers
 
 
+def test_preflight_grants_chromes_private_network_request(http: httpx.Client) -> None:
+    asked = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+    response = http.options(KLAYRAI, headers={**asked, "Access-Control-Request-Private-Network": "true"})
+    assert response.status_code == 200 and response.headers["access-control-allow-private-network"] == "true"
+    assert "access-control-allow-private-network" not in http.options(KLAYRAI, headers=asked).headers
+
+
 def test_preflight_mirrors_any_method_so_the_api_answers_it(http: httpx.Client) -> None:
     assert preflight(http, KLAYRAI, FRONT_END, "DELETE").headers["access-control-allow-methods"] == "DELETE"
     answer = http.delete(KLAYRAI, headers={"Origin": FRONT_END, "x-api-key": DOC_KEY})
