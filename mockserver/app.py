@@ -51,13 +51,13 @@ class MockApp:
              ContextMiddleware]
         )  # fmt: skip
         self.docs: connexion.AsyncApp | None = None
+        self.entry: ASGIApp = self.serve  # what a test may wrap (tests/faulty): inside CORS and compression
         self.served: ASGIApp = Cors(
-            Compression(self.serve),
+            Compression(self.enter),
             mock.settings.cors_origins,
             exposed_headers(mock.contract),
             always_open=lambda path: mock.api_for(path).name == "graph" and not is_docs(path),  # Graph's own policy
         )
-        self.entry: ASGIApp = self.dispatch  # what a test may wrap (tests/faulty)
 
     def _connexion(self, middlewares: list[Any]) -> connexion.AsyncApp:
         app = connexion.AsyncApp(__name__, middlewares=middlewares)
@@ -66,11 +66,14 @@ class MockApp:
         app.add_api(copy.deepcopy(self.mock.contract.spec), base_path="", resolver=resolver)
         return app
 
-    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)  # outside CORS and compression
         else:
             await self.served(scope, receive, send)
+
+    async def enter(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.entry(scope, receive, send)
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_docs(scope["path"]):
@@ -79,9 +82,6 @@ class MockApp:
             await self.docs(scope, receive, send)
         else:
             await self.api(scope, receive, send)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.entry(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> MockApp:
