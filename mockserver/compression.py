@@ -8,7 +8,7 @@ Starlette's `GZipMiddleware` compresses again on every request instead.
 Only what a client that accepts gzip gets is touched: a compressed answer carries `Content-Encoding: gzip` and
 `Vary: Accept-Encoding`; an identity answer suits every client, so the others get it unchanged. A HEAD answer is
 the identity representation's headers (with `Vary`): its body is not there to compress, and identity is a valid
-choice for any request. Streamed bodies (more than one message, e.g. Swagger UI's files) pass unchanged.
+choice for any request. A streamed body (more than one message, e.g. a large Swagger UI file) goes uncompressed.
 """
 
 from __future__ import annotations
