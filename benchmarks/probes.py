@@ -39,7 +39,7 @@ def med(values: list[float]) -> float:
 def reset_mock(port: int) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
-        conn.request("POST", "/__mock/reset")
+        conn.request("POST", "/__mock/reset", headers={"content-type": "application/json"})
         conn.getresponse().read()
     finally:
         conn.close()

@@ -192,7 +192,7 @@ def measure(args: argparse.Namespace, work: Path, accounts: list[str]) -> list[d
                     wait_until(lambda port=port: healthy(port), f"mock on {port}")
                 for request in REQUESTS:
                     if request.post:
-                        httpx.post(f"http://127.0.0.1:{ports[0]}/__mock/reset").raise_for_status()
+                        httpx.post(f"http://127.0.0.1:{ports[0]}/__mock/reset", json={}).raise_for_status()
                     else:
                         wrk(ports, request, args.warmup, work, accounts)
                     client.config_resetstat()

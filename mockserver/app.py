@@ -15,39 +15,30 @@ from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import PREFIX, admin_app
 from mockserver.admin_guard import AdminGuard
+from mockserver.compression import Compression
+from mockserver.cors import Cors, exposed_headers
 from mockserver.pipeline import MockMiddleware, RoutingProbe
 from mockserver.settings import Settings
 from mockserver.state import Mock
-
-EXPOSED_HEADERS = [
-    "x-request-id",
-    "klayrai-version",
-    "X-RateLimit-Limit",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-    "Retry-After",
-    "facebook-api-version",
-    "x-fb-trace-id",
-    "X-Business-Use-Case-Usage",
-    "WWW-Authenticate",
-]
 
 
 def _never_called() -> None:
     raise AssertionError("the mock pipeline answers every operation before connexion's handlers")
 
 
-DOCS_PATHS = ("/openapi.json", "/ui")
+def is_docs(path: str) -> bool:
+    """Swagger UI and the contract as JSON, served by a connexion app of their own."""
+    return path == "/openapi.json" or path == "/ui" or path.startswith("/ui/")
 
 
 class MockApp:
-    """Dispatches /__mock/ to the admin API, the docs (Swagger UI, /openapi.json) to a connexion app of their own,
-    and everything else to connexion's routing followed by the mock's pipeline; `mock` is the running state.
+    """Dispatches /__mock/ to the admin API; everything else goes through CORS and compression to the docs (Swagger
+    UI, /openapi.json), served by a connexion app of their own, or to connexion's routing followed by the mock's
+    pipeline. `mock` is the running state.
 
     The API stack holds only what the pipeline needs from connexion (routing, lifespan): its error middlewares
     would never see an error (the pipeline answers every one) and Swagger UI's router would cost every request a
@@ -61,15 +52,13 @@ class MockApp:
              ContextMiddleware]
         )  # fmt: skip
         self.docs: connexion.AsyncApp | None = None
-        self.entry: ASGIApp = self.dispatch
-        if mock.settings.cors_origins:
-            self.entry = CORSMiddleware(
-                self.dispatch,
-                allow_origins=list(mock.settings.cors_origins),
-                allow_methods=["*"],
-                allow_headers=["*"],
-                expose_headers=EXPOSED_HEADERS,
-            )
+        self.entry: ASGIApp = self.serve  # what a test may wrap (tests/faulty): inside CORS and compression
+        self.served: ASGIApp = Cors(
+            Compression(self.enter),
+            mock.settings.cors_origins,
+            exposed_headers(mock.contract),
+            always_open=lambda path: mock.api_for(path).name == "graph" and not is_docs(path),  # Graph's own policy
+        )
 
     def _connexion(self, middlewares: list[Any]) -> connexion.AsyncApp:
         app = connexion.AsyncApp(__name__, middlewares=middlewares)
@@ -78,19 +67,22 @@ class MockApp:
         app.add_api(copy.deepcopy(self.mock.contract.spec), base_path="", resolver=resolver)
         return app
 
-    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith(PREFIX + "/"):
-            await self.admin(scope, receive, send)
-        elif scope["type"] == "http" and (path == DOCS_PATHS[0] or path == DOCS_PATHS[1] or path.startswith("/ui/")):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+            await self.admin(scope, receive, send)  # outside CORS and compression
+        else:
+            await self.served(scope, receive, send)
+
+    async def enter(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.entry(scope, receive, send)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_docs(scope["path"]):
             if self.docs is None:
                 self.docs = self._connexion([ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware])
             await self.docs(scope, receive, send)
         else:
             await self.api(scope, receive, send)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.entry(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> MockApp:

@@ -35,7 +35,7 @@ def server_flags() -> argparse.ArgumentParser:
         "--cors-origin",
         action="append",
         default=[o for o in (env("CORS_ORIGINS") or "").split(",") if o],
-        help="allowed CORS origin, repeatable, * for any [MOCK_CORS_ORIGINS, comma-separated]",
+        help="narrow CORS on the KlayrAI API to this origin, repeatable [MOCK_CORS_ORIGINS, comma-separated] (any)",
     )
     flags.add_argument(
         "--log-level",

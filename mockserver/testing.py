@@ -26,12 +26,17 @@ from starlette.types import ASGIApp
 from mockserver.app import MockApp, create_app
 from mockserver.settings import Settings
 
+JSON = {"content-type": "application/json"}  # the admin API changes state only on JSON requests
+
 
 class RunningMock:
-    def __init__(self, base_url: str, app: MockApp | None = None) -> None:
+    """A mock anywhere, driven through its admin API; `admin_token` for one bound off loopback (`--admin-token`)."""
+
+    def __init__(self, base_url: str, app: MockApp | None = None, admin_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.app = app
-        self.admin = httpx.Client(base_url=f"{self.base_url}/__mock", timeout=10)
+        auth = {"authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self.admin = httpx.Client(base_url=f"{self.base_url}/__mock", timeout=10, headers=auth)
 
     def close(self) -> None:
         self.admin.close()
@@ -40,7 +45,7 @@ class RunningMock:
         return httpx.Client(base_url=self.base_url, timeout=10, **kwargs)
 
     def reset(self) -> None:
-        self.admin.post("/reset").raise_for_status()
+        self.admin.post("/reset", headers=JSON).raise_for_status()
 
     def arm(self, rule: dict[str, Any]) -> dict[str, Any]:
         """Add a scenario rule (see the README); returns it as the mock stored it."""

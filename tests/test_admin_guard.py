@@ -43,7 +43,7 @@ def test_off_loopback_the_admin_api_needs_the_bearer_token_which_is_never_logged
             denied = httpx.post(f"{base}/__mock/reset", headers=headers)
             assert denied.status_code == 401 and denied.headers["www-authenticate"].startswith("Bearer")
             assert TOKEN not in denied.text
-        allowed = httpx.post(f"{base}/__mock/reset", headers={"Authorization": f"Bearer {TOKEN}"})
+        allowed = httpx.post(f"{base}/__mock/reset", json={}, headers={"Authorization": f"Bearer {TOKEN}"})
         assert allowed.status_code == 200 and allowed.json()["status"] == "reset"
         assert httpx.get(f"{base}/v1/accounts", headers=KEY).status_code == 200
         process.terminate()

@@ -14,7 +14,7 @@ from mockserver.app import MockApp, create_app
 from mockserver.contract import default_contract
 from mockserver.errors import MockServerError
 from mockserver.settings import Settings
-from mockserver.testing import RunningMock
+from mockserver.testing import JSON, RunningMock
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 
@@ -168,9 +168,9 @@ def test_admin_lists_and_removes_rules(mockserver: RunningMock, http: httpx.Clie
     mockserver.arm({"name": "down", "respond": {"code": 500}})
     assert [r["name"] for r in http.get("/__mock/scenarios").json()["scenarios"]] == ["down"]
     assert http.get("/v1/accounts", headers=KEY).status_code == 500
-    assert http.delete("/__mock/scenarios/down").status_code == 204
+    assert http.delete("/__mock/scenarios/down", headers=JSON).status_code == 204
     assert http.get("/v1/accounts", headers=KEY).status_code == 200
-    assert http.delete("/__mock/scenarios/down").status_code == 404
+    assert http.delete("/__mock/scenarios/down", headers=JSON).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -293,7 +293,7 @@ rate_limits:
         assert (await client.get(EDGE, headers=BEARER)).status_code == 500
         assert (await client.get(EDGE, headers=BEARER)).status_code == 200
         assert [(await client.get("/v1/accounts", headers=KEY)).status_code for _ in range(2)] == [200, 429]
-        await client.post("/__mock/reset")
+        await client.post("/__mock/reset", headers=JSON)
         assert (await client.get(EDGE, headers=BEARER)).status_code == 500  # file rules come back with their counters
 
 

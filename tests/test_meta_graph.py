@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from mockserver.contract import default_contract
+from mockserver.testing import JSON
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, EDGE, EXPIRED_TOKEN, NOPERM_TOKEN, OTHER_AGENCY, OTHER_TOKEN, TOKEN
 
@@ -304,7 +305,7 @@ def test_params_in_the_query_and_json_body(http: httpx.Client) -> None:
         EDGE, params={"access_token": TOKEN, "adaccount_id": POST_OUTCOMES["confirmed"], "permitted_tasks": '["DRAFT"]'}
     )
     assert response.json() == {"access_status": "CONFIRMED"}
-    http.post("/__mock/reset")
+    http.post("/__mock/reset", headers=JSON)
     response = http.post(
         EDGE,
         params={"access_token": TOKEN},

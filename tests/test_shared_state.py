@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mockserver.testing import free_port
+from mockserver.testing import JSON, free_port
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 from tests.redis_server import RedisServer
@@ -44,7 +44,7 @@ def pair(redis_for_replicas: RedisServer) -> Iterator[tuple[str, str]]:
 @pytest.fixture
 def replicas(pair: tuple[str, str]) -> tuple[str, str]:
     """Two processes on one Redis, reset (through the first) before the test."""
-    assert httpx.post(f"{pair[0]}/__mock/reset").status_code == 200
+    assert httpx.post(f"{pair[0]}/__mock/reset", json={}).status_code == 200
     return pair
 
 
@@ -130,7 +130,7 @@ def test_a_scenario_with_times_3_fires_three_times_in_total(replicas: tuple[str,
 
 def test_the_journal_holds_every_request_of_every_process(replicas: tuple[str, str]) -> None:
     a, b = replicas
-    assert httpx.delete(f"{a}/__mock/journal").status_code == 204
+    assert httpx.delete(f"{a}/__mock/journal", headers=JSON).status_code == 204
     traces = [httpx.get(f"{base}/v1/accounts", headers=KEY).headers["x-request-id"] for base in [a, b] * 4]
     assert len(set(traces)) == 8  # each process makes its own ids
     for base in (a, b):
@@ -146,7 +146,7 @@ def test_a_reset_on_one_process_resets_all(replicas: tuple[str, str]) -> None:
     post(a)
     httpx.post(f"{a}/__mock/scenarios", json={"name": "down", "respond": {"code": 500}})
     assert httpx.get(f"{b}/v1/accounts", headers=KEY).status_code == 500
-    assert httpx.post(f"{b}/__mock/reset").status_code == 200
+    assert httpx.post(f"{b}/__mock/reset", json={}).status_code == 200
     assert httpx.get(f"{a}/v1/accounts", headers=KEY).status_code == 200
     assert total(a) == before and post(a).json() == {"access_status": "CONFIRMED"}
     assert httpx.get(f"{a}/__mock/scenarios").json()["scenarios"] == []

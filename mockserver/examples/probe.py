@@ -40,7 +40,7 @@ class Probe:
         self.found: list[Payload] = []
 
     async def admin(self, path: str, body: Json | None = None) -> None:
-        response = await self.client.post(f"/__mock/{path}", json=body)
+        response = await self.client.post(f"/__mock/{path}", json=body, headers={"content-type": "application/json"})
         if response.status_code not in (200, 201):
             raise ExamplesError(f"admin API /__mock/{path} answered {response.status_code}: {response.text[:300]}")
 

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.applications import Starlette
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -24,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.admin import PREFIX, journal_endpoint
 from mockserver.apis import Api
-from mockserver.app import EXPOSED_HEADERS
+from mockserver.cors import Cors, exposed_headers
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -61,15 +60,13 @@ class ProxyApp:
                 Route(f"{PREFIX}/health", self.health),
             ]
         )
-        self.entry: ASGIApp = self.dispatch
-        if settings.cors_origins:
-            self.entry = CORSMiddleware(
-                self.dispatch,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["*"],
-                allow_headers=["*"],
-                expose_headers=[*EXPOSED_HEADERS, VIOLATIONS_HEADER],
-            )
+        # The mock's CORS policy, its violations header exposed too (section 6 of CONTRACT.md).
+        self.entry: ASGIApp = Cors(
+            self.dispatch,
+            settings.cors_origins,
+            (*exposed_headers(self.mock.contract), VIOLATIONS_HEADER),
+            always_open=lambda path: self.mock.api_for(path).name == "graph",
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
