@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from mockserver.testing import JSON, RunningMock
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, TOKEN
 
 REFUSED = {"error": {"message": "{} on the admin API needs Content-Type: application/json (nothing changed)"}}

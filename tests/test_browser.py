@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from mockserver.testing import RunningMock
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 
 PAGES = Path(__file__).parent / "browser"

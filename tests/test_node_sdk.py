@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from mockserver.testing import RunningMock
-from mockserver.world.generator import POST_OUTCOMES
+from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, EDGE, EXPIRED_TOKEN, TOKEN
 
 NODE_DIR = Path(__file__).parent / "node"

@@ -19,10 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mockserver.testing import RunningMock
+from mockserver.testing import RunningMock, free_port
 from tests.conftest import DOC_KEY, EDGE, TOKEN
 from tests.proxy_support import proxy_to
-from tests.test_cli import free_port
 
 
 @contextmanager
