@@ -12,7 +12,6 @@ import functools
 import html
 import json
 import re
-import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ import pytest
 from mockserver.testing import RunningMock
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
+from tests.real_parts import require
 
 PAGES = Path(__file__).parent / "browser"
 FLAGS = [
@@ -44,9 +44,7 @@ DumpDom = Callable[[str], str]
 
 @pytest.fixture(scope="module")
 def dump_dom(tmp_path_factory: pytest.TempPathFactory) -> DumpDom:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("the browser tests need Chromium (`chromium` on PATH; CI installs the Debian package chromium)")
+    chromium = require("chromium")
 
     def dump(url: str) -> str:
         profile = tmp_path_factory.mktemp("chromium-profile")

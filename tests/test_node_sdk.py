@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from mockserver.testing import RunningMock
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, EDGE, EXPIRED_TOKEN, TOKEN
+from tests.real_parts import require
 
 NODE_DIR = Path(__file__).parent / "node"
 CLIENT = NODE_DIR / "graph_client.js"
@@ -42,9 +42,7 @@ def install(npm: str) -> None:
 
 @pytest.fixture(scope="session")
 def node_sdk() -> Node:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("the Node SDK tests need `node` and `npm` on PATH (CI installs the nodejs and npm packages)")
+    node, npm = require("node"), require("npm")
     install(npm)
 
     def run(base_url: str, scenario: str, **arguments: Any) -> Any:
