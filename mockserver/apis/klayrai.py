@@ -52,6 +52,7 @@ def render_account(connection: Connection, store_world: Any) -> Json:
 class KlayraiApi:
     name = "klayrai"
     operations = ("listAccounts",)
+    content_type = "application/json"
 
     def __init__(self, contract: Contract, store: Store, seed: int) -> None:
         self.contract = contract
@@ -88,7 +89,10 @@ class KlayraiApi:
         return KlayraiError("method_not_allowed", message, headers={"Allow": methods})
 
     def route_check(self, exchange: Exchange) -> None:
-        """Every KlayrAI route that connexion matched is well-formed: nothing to check."""
+        """A path under /v1 that connexion matched to another API's operation (`POST /v1`, a Graph batch path whose
+        version would be `v1`) is not a KlayrAI path."""
+        if exchange.operation_id not in self.operations:
+            raise self.not_found(exchange)
 
     # ---- the pipeline's steps
 
@@ -166,3 +170,6 @@ class KlayraiApi:
             "X-RateLimit-Remaining": str(usage.remaining),
             "X-RateLimit-Reset": str(int(usage.reset_at)),
         }
+
+    def wire_status(self, exchange: Exchange, status: int) -> int:
+        return status
