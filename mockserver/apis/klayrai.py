@@ -69,6 +69,7 @@ class KlayraiApi:
             reject_repeated=True,
         )
         self.records = WorldCache(store)  # encoded accounts, joined into pages
+        self.paths = frozenset(contract.operations[op].path for op in self.operations)
 
     # ---- routing
 
@@ -84,6 +85,8 @@ class KlayraiApi:
 
     def method_not_allowed(self, exchange: Exchange, allowed: list[str]) -> ApiError:
         incoming = exchange.incoming
+        if incoming.path not in self.paths:  # `GET /v1` matched a Graph batch path (`/{graph_version}`): not ours
+            return self.not_found(exchange)
         methods = ", ".join(allowed)
         message = f"Method {incoming.method} is not allowed on {incoming.path}; allowed: {methods}."
         return KlayraiError("method_not_allowed", message, headers={"Allow": methods})

@@ -123,9 +123,12 @@ class GraphApi:
         return GraphError.unknown_path("/" + "/".join(segments))
 
     def method_not_allowed(self, exchange: Exchange, allowed: list[str]) -> ApiError:
+        """A wrong method on an edge names its object, as Graph does; on a batch path (`GET /v25.0/`, `GET /`,
+        `GET /nothing`), which names none, the path is unknown."""
         segments = [s for s in exchange.incoming.path.split("/") if s]
-        object_id = segments[1] if len(segments) > 1 else exchange.incoming.path
-        return GraphError.unsupported_request(object_id, exchange.incoming.method.lower())
+        if len(segments) < 2 or not VERSION_RE.fullmatch(segments[0]):
+            return self.not_found(exchange)
+        return GraphError.unsupported_request(segments[1], exchange.incoming.method.lower())
 
     def route_check(self, exchange: Exchange) -> None:
         version = exchange.incoming.path_params.get("graph_version")
