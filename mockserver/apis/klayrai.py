@@ -95,6 +95,7 @@ class KlayraiApi:
         """A path under /v1 that connexion matched to another API's operation (`POST /v1`, a Graph batch path whose
         version would be `v1`) is not a KlayrAI path."""
         if exchange.operation_id not in self.operations:
+            exchange.operation_id = None  # unrouted, as far as this API is concerned
             raise self.not_found(exchange)
 
     # ---- the pipeline's steps
