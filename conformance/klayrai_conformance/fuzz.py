@@ -28,7 +28,10 @@ from klayrai_conformance.target import SCHEMATHESIS_PHASES, Target
 from mockserver.resources import SPEC_PATH, packaged
 
 CONFIG_PATH = packaged("klayrai_conformance", "schemathesis.toml")
-API_OPERATIONS = {"klayrai": ("listAccounts",), "meta": ("listClientAdAccounts", "createClientAdAccount")}
+API_OPERATIONS = {
+    "klayrai": ("listAccounts",),
+    "meta": ("listClientAdAccounts", "createClientAdAccount", "graphBatch", "graphBatchNoSlash", "graphBatchRoot"),
+}
 # Built-in checks and why the kit runs them; the rule id of each is `schemathesis.<name>`.
 BUILTIN_CHECKS = {
     "not_a_server_error": "No 5xx for any request, valid or not.",
