@@ -12,6 +12,7 @@ from functools import cache
 from klayrai_conformance import (  # noqa: F401  (registers the probes)
     probes_batch,
     probes_graph,
+    probes_graph_fields,
     probes_graph_writes,
     probes_klayrai,
 )
