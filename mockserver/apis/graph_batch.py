@@ -175,8 +175,8 @@ def item_problem(item: Any) -> str | None:
         return ".method is required: an HTTP method such as GET or POST"
     if not isinstance(url, str) or not url.strip() or any(c in url for c in "\r\n#"):
         return ".relative_url is required: a path relative to the version, such as <id>/client_ad_accounts?limit=2"
-    if "body" in item and not isinstance(item["body"], str | dict):
-        return ".body must be form text (k=v&...) or an object"
+    if "body" in item and not isinstance(item["body"], str):
+        return ".body must be form text (k=v&...)"
     headers = item.get("headers")
     if headers is not None and not (isinstance(headers, list) and all(map(header_shape_ok, headers))):
         return '.headers must be a list of {"name": ..., "value": ...} objects or "Name: value" strings'
@@ -200,22 +200,14 @@ def item_headers(headers: list[Any] | None) -> dict[str, str]:
     return found
 
 
-def item_body(body: str | Json | None) -> bytes:
-    """Form text as given; an object (what a JSON client may send) as form text, non-strings JSON-encoded."""
-    if body is None:
-        return b""
-    if isinstance(body, dict):
-        pairs = {k: v if isinstance(v, str) else json.dumps(v, separators=(",", ":")) for k, v in body.items()}
-        return urlencode(pairs).encode("utf-8")
-    return body.encode("utf-8")
+def item_body(body: str | None) -> bytes:
+    return b"" if body is None else body.encode("utf-8")
 
 
-def carries_token(query: str, body: str | Json | None, headers: dict[str, str]) -> bool:
+def carries_token(query: str, body: str | None, headers: dict[str, str]) -> bool:
     """Whether the item brings its own token (query, body or Authorization), which then wins over the batch's."""
     if "authorization" in headers or any(k == "access_token" for k, _ in parse_qsl(query)):
         return True
-    if isinstance(body, dict):
-        return "access_token" in body
     return bool(body) and any(k == "access_token" for k, _ in parse_qsl(body or ""))
 
 
