@@ -171,6 +171,16 @@ def test_fifty_items_are_answered_and_fifty_one_refused(http: httpx.Client) -> N
         ('[{"method": "GET", "relative_url": "me", "body": {"a": "b"}}]', "batch[0].body must be"),
         ('[{"method": "GET", "relative_url": "me", "headers": [1]}]', "batch[0].headers must be"),
         ('[{"method": "GET", "relative_url": "me", "headers": ["no colon"]}]', "batch[0].headers must be"),
+        (
+            '[{"method": "GET", "relative_url": "me", "headers": [{"name": "a", "value": "b", "x": 1}]}]',
+            ".headers must",
+        ),
+        ('[{"method": "GET", "relative_url": "me", "name": 1}]', "batch[0].name must be a str"),
+        ('[{"method": "GET", "relative_url": "me", "omit_response_on_success": "no"}]', "must be a bool"),
+        (
+            '[{"method": "GET", "relative_url": "me", "attached_files": "f"}]',
+            "batch[0].attached_files is not supported",
+        ),
     ],
 )
 def test_malformed_batches_are_graph_errors(http: httpx.Client, batch: str | None, fault: str) -> None:

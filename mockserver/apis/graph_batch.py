@@ -32,6 +32,8 @@ VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 METHOD_RE = re.compile(r"[A-Za-z]{1,16}")
 REFERENCE_RE = re.compile(r"\{result=[^}]*\}")  # JSONPath references between items: `{result=name:$.data.*.id}`
 HEADER_LINE_RE = re.compile(r"[^:]+:.*", re.DOTALL)
+OPTIONAL_MEMBERS = {"name": str, "depends_on": str, "omit_response_on_success": bool}
+MEMBERS = ("method", "relative_url", "body", "headers", *OPTIONAL_MEMBERS)
 BOOLEANS = {"true": True, "false": False, True: True, False: False, None: True}
 DEFAULT_VERSION = "v25.0"
 
@@ -182,15 +184,24 @@ def item_problem(item: Any) -> str | None:
     headers = item.get("headers")
     if headers is not None and not (isinstance(headers, list) and all(map(header_shape_ok, headers))):
         return '.headers must be a list of {"name": ..., "value": ...} objects or "Name: value" strings'
-    if "name" in item and not isinstance(item["name"], str):
-        return ".name must be a string"
+    for key, kind in OPTIONAL_MEMBERS.items():
+        if key in item and not isinstance(item[key], kind):
+            return f".{key} must be a {kind.__name__}"
+    unknown = next((key for key in item if key not in MEMBERS), None)
+    if unknown is not None:
+        return f".{unknown} is not supported; members: {', '.join(MEMBERS)}"
     return None
 
 
 def header_shape_ok(header: Any) -> bool:
     if isinstance(header, str):
         return HEADER_LINE_RE.fullmatch(header) is not None
-    return isinstance(header, dict) and isinstance(header.get("name"), str) and isinstance(header.get("value"), str)
+    return (
+        isinstance(header, dict)
+        and set(header) == {"name", "value"}
+        and isinstance(header["name"], str)
+        and isinstance(header["value"], str)
+    )
 
 
 def item_headers(headers: list[Any] | None) -> dict[str, str]:
