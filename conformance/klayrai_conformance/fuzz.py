@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
+from hypothesis.internal import lambda_sources
 from schemathesis.config._checks import _BUILTIN_CHECK_NAMES
 from schemathesis.engine import events, from_schema
 
@@ -56,6 +57,26 @@ BUILTIN_CHECKS = {
 BUILTIN_NAMES = sorted(name for name in _BUILTIN_CHECK_NAMES if name in BUILTIN_CHECKS)
 _THROTTLE: Throttle | None = None
 _ENV_LOCK = threading.Lock()
+
+
+def _serialize_lambda_descriptions() -> None:
+    """Hypothesis describes a filter's lambda by parsing its source file (`ast.parse`, cached per file), and
+    CPython 3.11's parser is not thread-safe: two workers describing at once fail with "AST constructor recursion
+    depth mismatch", a kit error. One lock around the description; it is cached, so the lock is rarely contended."""
+    describe = lambda_sources.lambda_description
+    if getattr(describe, "serialized", False):
+        return
+    lock = threading.RLock()
+
+    def serialized(f: Any) -> str:
+        with lock:
+            return describe(f)
+
+    serialized.serialized = True  # type: ignore[attr-defined]
+    lambda_sources.lambda_description = serialized
+
+
+_serialize_lambda_descriptions()
 
 
 @schemathesis.hook

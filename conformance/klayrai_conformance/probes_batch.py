@@ -1,8 +1,9 @@
 """Graph batch probes (`POST /{version}/` with `batch`): each item answers as the same request sent alone, the
 `include_headers` switch, the 50-item limit and malformed batches, one probe per `graph.batch.*` rule id.
 
-Read-only: every item is a GET, so the probes run on any target. Bodies are compared as JSON, without the
-per-request `fbtrace_id`, and paging links as URLs whose query is compared as a multiset of pairs.
+Every item is a GET, but a batch is a POST: the probes are declared `writes`, so that a read-only run (a target off
+loopback without `--allow-writes`) sends no POST at all. Bodies are compared as JSON, without the per-request
+`fbtrace_id`, and paging links as URLs whose query is compared as a multiset of pairs.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def edge_url(ctx: ProbeContext, query: str = "", name: str = "client_ad_accounts
     return f"{ctx.credentials.graph_business}/{name}" + (f"?{query}" if query else "")
 
 
-@probe("graph.batch.item_as_alone", "meta", needs=NEEDS)
+@probe("graph.batch.item_as_alone", "meta", needs=NEEDS, writes=True)
 def item_as_alone(ctx: ProbeContext) -> None:
     version = ctx.target.graph_version
     items = [
@@ -94,7 +95,7 @@ def item_as_alone(ctx: ProbeContext) -> None:
         )
 
 
-@probe("graph.batch.include_headers", "meta", needs=NEEDS)
+@probe("graph.batch.include_headers", "meta", needs=NEEDS, writes=True)
 def include_headers(ctx: ProbeContext) -> None:
     items = [{"method": "GET", "relative_url": edge_url(ctx, "limit=1")}] * 2
     for answer in answers(send(ctx, items), 2):
@@ -106,7 +107,7 @@ def include_headers(ctx: ProbeContext) -> None:
         ctx.expect("headers" not in answer, f"include_headers=false, yet answer {index} has headers", lean)
 
 
-@probe("graph.batch.max_items", "meta", needs=NEEDS)
+@probe("graph.batch.max_items", "meta", needs=NEEDS, writes=True)
 def max_items(ctx: ProbeContext) -> None:
     item = {"method": "GET", "relative_url": edge_url(ctx, "limit=1")}
     answers(send(ctx, [item] * MAX_ITEMS), MAX_ITEMS)
@@ -117,7 +118,7 @@ def max_items(ctx: ProbeContext) -> None:
     ctx.expect(message == wanted, f"the error message is {message!r}, not {wanted!r}", refused)
 
 
-@probe("graph.batch.malformed", "meta", needs=NEEDS)
+@probe("graph.batch.malformed", "meta", needs=NEEDS, writes=True)
 def malformed(ctx: ProbeContext) -> None:
     no_batch = ctx.client.post(batch_url(ctx), params={"access_token": ctx.credentials.graph_token})
     expect_error(ctx, no_batch, 400, 100)
