@@ -63,10 +63,11 @@ class GraphBatch:
         if type(include) not in (str, bool, type(None)) or include not in BOOLEANS:
             raise GraphError.invalid_parameter("include_headers must be true or false")
         with_headers = BOOLEANS[include]
+        fallback = self.fallback_credentials(api, exchange)
         answers = []
         with gc_paused():  # short-lived objects only; collections triggered by them cost more than the items
             for item in items:
-                status, headers, body = await self.answer(api, exchange, item)
+                status, headers, body = await self.answer(api, exchange, item, fallback)
                 answer: Json = {"code": status}
                 if with_headers:
                     answer["headers"] = [{"name": name, "value": value} for name, value in headers.items()]
@@ -109,10 +110,10 @@ class GraphBatch:
 
     # ---- one item
 
-    async def answer(self, api: Api, batch: Exchange, item: Json) -> tuple[int, dict[str, str], bytes]:
+    async def answer(self, api: Api, batch: Exchange, item: Json, fallback: str) -> tuple[int, dict[str, str], bytes]:
         """The item as a request of its own, answered and journaled by the pipeline."""
         pipeline = self.pipeline
-        scope = self.item_scope(api, batch, item)
+        scope = self.item_scope(batch, item, fallback)
         body = item_body(item.get("body"))
         sent = False
 
@@ -134,7 +135,15 @@ class GraphBatch:
         pipeline.record(exchange, status)
         return status, {"Content-Type": api.content_type, **headers}, content
 
-    def item_scope(self, api: Api, batch: Exchange, item: Json) -> dict[str, Any]:
+    def fallback_credentials(self, api: Api, batch: Exchange) -> str:
+        """The batch's token (and `appsecret_proof`) as query text, for the items that bring none of their own."""
+        own = [("access_token", batch.credential or "")]
+        proof = self.param(api, batch, "appsecret_proof")
+        if isinstance(proof, str):
+            own.append(("appsecret_proof", proof))
+        return urlencode(own)
+
+    def item_scope(self, batch: Exchange, item: Json, fallback: str) -> dict[str, Any]:
         """An ASGI scope for the item: its path under the batch's version, its query with the batch's token unless it
         carries its own, its headers, the batch's host (so that paging links point where the client called)."""
         incoming = batch.incoming
@@ -149,11 +158,7 @@ class GraphBatch:
         if body not in (None, "") and "content-type" not in headers:
             headers["content-type"] = "application/x-www-form-urlencoded"
         if not carries_token(query, body, headers):
-            own = [("access_token", batch.credential or "")]
-            proof = self.param(api, batch, "appsecret_proof")
-            if isinstance(proof, str):
-                own.append(("appsecret_proof", proof))
-            query = urlencode(own) + ("&" + query if query else "")
+            query = fallback + ("&" + query if query else "")
         headers["host"] = incoming.base_url.split("://", 1)[1]
         return {
             "type": "http",
