@@ -9,7 +9,10 @@ all` does) re-enables it for operations whose config disables it.
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
-from hypothesis.internal import lambda_sources
 from schemathesis.config._checks import _BUILTIN_CHECK_NAMES
 from schemathesis.engine import events, from_schema
 
@@ -59,24 +61,26 @@ _THROTTLE: Throttle | None = None
 _ENV_LOCK = threading.Lock()
 
 
-def _serialize_lambda_descriptions() -> None:
-    """Hypothesis describes a filter's lambda by parsing its source file (`ast.parse`, cached per file), and
-    CPython 3.11's parser is not thread-safe: two workers describing at once fail with "AST constructor recursion
-    depth mismatch", a kit error. One lock around the description; it is cached, so the lock is rarely contended."""
-    describe = lambda_sources.lambda_description
-    if getattr(describe, "serialized", False):
+def _serialize_ast_parse() -> None:
+    """CPython 3.11 keeps `ast.parse`'s recursion depth in interpreter-wide state, so two schemathesis workers parsing
+    at once (hypothesis describing a filter's lambda from its source, pytest rewriting a module imported lazily in a
+    worker) fail with "AST constructor recursion depth mismatch", a kit error. One lock around it; parses are rare
+    (hypothesis and pytest cache theirs), so it is rarely contended."""
+    if sys.version_info >= (3, 12) or getattr(ast.parse, "serialized", False):
         return
+    parse = ast.parse
     lock = threading.RLock()
 
-    def serialized(f: Any) -> str:
+    @functools.wraps(parse)
+    def serialized(*args: Any, **kwargs: Any) -> Any:
         with lock:
-            return describe(f)
+            return parse(*args, **kwargs)
 
     serialized.serialized = True  # type: ignore[attr-defined]
-    lambda_sources.lambda_description = serialized
+    ast.parse = serialized
 
 
-_serialize_lambda_descriptions()
+_serialize_ast_parse()
 
 
 @schemathesis.hook
