@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.apis import Api
+from mockserver.apis.graph_batch import GraphBatch
 from mockserver.backend import StaleState, StateUnavailable
 from mockserver.cache import WorldCache
 from mockserver.errors import CONTROL_CHARS, ApiError
@@ -45,6 +46,7 @@ MAX_ROUTES = 4096
 STALE_RETRIES = 3
 HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 Outcome = Reply | ApiError
+Rendered = tuple[int, dict[str, str], bytes]
 
 
 class RoutingProbe:
@@ -71,6 +73,7 @@ class MockMiddleware:
         self.draws = itertools.count()
         self.routes: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
         self.replies = WorldCache(mock.store, weigh=lambda _key, reply: len(reply.body))
+        self.batch = GraphBatch(self, read_incoming)
         contract = mock.contract
         self.vary = {
             op: tuple(p["name"].lower() for p in contract.parameters(op) if p["in"] == "header")
@@ -82,12 +85,24 @@ class MockMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = await read_incoming(scope, receive)
+        api, exchange, (status, headers, body) = await self.answer(scope, receive, incoming)
+        delay = self.latency() + exchange.delay_ms
+        if delay > 0:
+            await asyncio.sleep(delay / 1000)
+        await send_json(send, status, headers, body, api.content_type, head=incoming.method == "HEAD")
+        self.record(exchange, status)
+
+    async def answer(self, scope: Scope, receive: Receive, incoming: Incoming) -> tuple[Api, Exchange, Rendered]:
+        """Route, run and render one request: what a batch also does for each of its items."""
         api = self.mock.api_for(incoming.path)
         exchange = Exchange(incoming, None, api.new_trace())
         scope[EXCHANGE] = exchange
         try:
             await self.route(scope, receive, api, exchange)
-            outcome: Outcome = self.run(api, exchange)
+            if exchange.operation_id in self.batch.operations:
+                outcome: Outcome = await self.batch.run(api, exchange)
+            else:
+                outcome = self.run(api, exchange)
         except ApiError as error:
             outcome = detached(error)
         except StateUnavailable as exc:  # the shared state is away: a transient 5xx, nothing changed
@@ -96,11 +111,11 @@ class MockMiddleware:
         except Exception:
             logger.exception("unexpected error in %s %s", incoming.method, incoming.path)
             outcome = api.internal_error()
-        status, headers, body = self.render(api, exchange, outcome)
-        delay = self.latency() + exchange.delay_ms
-        if delay > 0:
-            await asyncio.sleep(delay / 1000)
-        await send_json(send, status, headers, body, head=incoming.method == "HEAD")
+        return api, exchange, self.render(api, exchange, outcome)
+
+    def record(self, exchange: Exchange, status: int) -> None:
+        """The journal's entry for one answered request (a batch item too)."""
+        incoming = exchange.incoming
         self.mock.journal.record(
             time=time.time(),
             method=incoming.method,
@@ -217,7 +232,8 @@ class MockMiddleware:
             exchange.usage = Usage(usage.limit, 0, usage.reset_at, True)
         return outcome
 
-    def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
+    def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
+        """Status, headers and body, checked against the contract; the status is the one the client asked to see."""
         status, headers, body = self._render(api, exchange, outcome)
         validator = self.mock.validator
         if validator is not None:
@@ -226,9 +242,9 @@ class MockMiddleware:
                 logger.error("off-contract response for %s: %s", exchange.operation_id, "; ".join(problems))
                 error = api.internal_error(f"The mock produced an off-contract response: {problems[0]}")
                 status, headers, body = self._render(api, exchange, error)
-        return status, headers, body
+        return api.wire_status(exchange, status), headers, body
 
-    def _render(self, api: Api, exchange: Exchange, outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
+    def _render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
         now = self.mock.limiter.clock()
         usage = exchange.usage or self.mock.limiter.peek()
         headers = api.headers(exchange, usage, now)
@@ -311,9 +327,11 @@ def header_value(value: str) -> bytes:
     return CONTROL_CHARS.sub(" ", value).encode("ascii", "backslashreplace")
 
 
-async def send_json(send: Send, status: int, headers: dict[str, str], body: bytes, head: bool = False) -> None:
+async def send_json(
+    send: Send, status: int, headers: dict[str, str], body: bytes, content_type: str, head: bool = False
+) -> None:
     """Write the answer; a HEAD gets the headers a GET would, Content-Length included, and no body."""
-    raw: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    raw = [(b"content-type", content_type.encode("ascii")), (b"content-length", b"%d" % len(body))]
     raw += [(name.lower().encode("ascii"), header_value(value)) for name, value in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": b"" if head else body})

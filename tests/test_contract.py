@@ -178,7 +178,14 @@ def test_contract_md_graph_errors_have_examples(contract: Contract) -> None:
 
 
 def test_every_operation_is_complete(contract: Contract) -> None:
-    assert set(contract.operations) == {"listAccounts", "listClientAdAccounts", "createClientAdAccount"}
+    assert set(contract.operations) == {
+        "listAccounts",
+        "listClientAdAccounts",
+        "createClientAdAccount",
+        "graphBatch",
+        "graphBatchNoSlash",
+        "graphBatchRoot",
+    }
     for op_id, op in contract.operations.items():
         definition = op.definition
         assert definition.get("summary"), op_id

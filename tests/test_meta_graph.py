@@ -23,7 +23,7 @@ NODE_FIELDS = default_contract().deref({"$ref": "#/components/schemas/AdAccountF
 
 def graph_error(response: httpx.Response, status: int, code: int, subcode: int | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
     error = response.json()["error"]
     assert (error["code"], error.get("error_subcode")) == (code, subcode)
     assert {"message", "type", "code", "fbtrace_id"} <= set(error)

@@ -85,3 +85,42 @@ def test_forced_error_reaches_the_sdk(sdk: Any, mockserver: RunningMock) -> None
     error = caught.value
     assert (error.api_error_code(), error.api_error_subcode(), error.http_status()) == (80004, 2446079, 400)
     assert error.api_transient_error() is True
+
+
+def test_batch_of_two_edge_reads_and_a_post(sdk: Any, mockserver: RunningMock) -> None:
+    """`api.new_batch()`: the SDK posts `batch=<JSON>` to `/v25.0/` and calls each item's success or failure callback
+    with that item's own answer."""
+    api = sdk()
+    batch = api.new_batch()
+    seen: dict[str, Any] = {}
+
+    def on(name: str, ok: bool) -> Any:
+        return lambda response: seen.setdefault(name, (ok, response))
+
+    business = Business(AGENCY, api=api)
+    business.get_client_ad_accounts(fields=["name"], params={"limit": 2}, batch=batch, success=on("page", True),
+                                    failure=on("page", False))  # fmt: skip
+    Business("9999999999", api=api).get_client_ad_accounts(
+        fields=["name"], batch=batch, success=on("unknown", True), failure=on("unknown", False)
+    )
+    batch.add("POST", (AGENCY, "client_ad_accounts"), params={"adaccount_id": POST_OUTCOMES["graph_3989"]},
+              success=on("duplicate", True), failure=on("duplicate", False))  # fmt: skip
+    assert batch.execute() is None  # no item answered null: nothing to retry
+
+    ok, page = seen["page"]
+    assert ok and page.status() == 200
+    assert [node["name"] for node in page.json()["data"]] == ["Acme Corp - Main", "Acme Corp - EU Market"]
+    assert page.json()["paging"]["next"].startswith(mockserver.base_url)
+    for name, code, subcode in (("unknown", 100, 33), ("duplicate", 3989, None)):
+        ok, response = seen[name]
+        assert not ok and response.status() == 400
+        error = response.error()
+        assert (error.api_error_code(), error.api_error_subcode()) == (code, subcode)
+    entries = mockserver.journal(limit=4)
+    assert (entries[0]["method"], entries[0]["path"]) == ("POST", "/v25.0/")
+    assert [e["operation_id"] for e in entries] == [
+        "graphBatch",
+        "createClientAdAccount",
+        "listClientAdAccounts",
+        "listClientAdAccounts",
+    ]

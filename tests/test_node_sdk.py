@@ -111,7 +111,6 @@ def test_errors_surface_as_facebook_request_error(
     assert error["www_authenticate"].startswith('OAuth "Facebook Platform" ')
 
 
-@pytest.mark.xfail(reason="batch lands with branch issue-12a", strict=False)
 def test_batch_answers_each_item_as_if_sent_alone(node_sdk: Node, mockserver: RunningMock, http: httpx.Client) -> None:
     account = POST_OUTCOMES["confirmed"]
     edge = [AGENCY, "client_ad_accounts"]

@@ -49,7 +49,8 @@ def raw(mockserver: RunningMock, request: bytes) -> tuple[int, bytes]:
 def assert_clean(response: httpx.Response, envelope: str) -> None:
     assert response.status_code < 500, response.text
     assert b"Traceback" not in response.content
-    assert response.headers["content-type"] == "application/json"
+    expected = "application/json" if envelope == "klayrai" else "application/json; charset=UTF-8"
+    assert response.headers["content-type"] == expected
     error = response.json()["error"]
     assert ("request_id" in error) if envelope == "klayrai" else ("fbtrace_id" in error)
 

@@ -23,6 +23,10 @@ OPERATION_RULES: dict[str, dict[str, Rule]] = {
     "listAccounts": klayrai_rules.RULES,
     "listClientAdAccounts": {**graph_rules.LIST_RULES, **graph_rules.ANY_RULES},
     "createClientAdAccount": {**graph_rules.CREATE_RULES, **graph_rules.ANY_RULES},
+    # the batch, at its three paths: its own rules need requests of their own (probes_batch)
+    "graphBatch": graph_rules.ANY_RULES,
+    "graphBatchNoSlash": graph_rules.ANY_RULES,
+    "graphBatchRoot": graph_rules.ANY_RULES,
 }
 CHECK_RULES: dict[str, str] = {}  # check name -> rule id
 

@@ -9,7 +9,10 @@ all` does) re-enables it for operations whose config disables it.
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,10 +28,17 @@ from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.http import Throttle
 from klayrai_conformance.probes import Finding
 from klayrai_conformance.target import SCHEMATHESIS_PHASES, Target
+from mockserver.contract import default_contract
 from mockserver.resources import SPEC_PATH, packaged
 
 CONFIG_PATH = packaged("klayrai_conformance", "schemathesis.toml")
-API_OPERATIONS = {"klayrai": ("listAccounts",), "meta": ("listClientAdAccounts", "createClientAdAccount")}
+# The batch is fuzzed at one of its three paths (`graphBatchNoSlash` and `graphBatchRoot` are the same operation):
+# each more operation fuzzed by two workers at once makes hypothesis' concurrent `ast.parse` (CPython 3.11) likelier
+# to fail with "AST constructor recursion depth mismatch".
+API_OPERATIONS = {
+    "klayrai": ("listAccounts",),
+    "meta": ("listClientAdAccounts", "createClientAdAccount", "graphBatch"),
+}
 # Built-in checks and why the kit runs them; the rule id of each is `schemathesis.<name>`.
 BUILTIN_CHECKS = {
     "not_a_server_error": "No 5xx for any request, valid or not.",
@@ -49,6 +59,28 @@ BUILTIN_CHECKS = {
 BUILTIN_NAMES = sorted(name for name in _BUILTIN_CHECK_NAMES if name in BUILTIN_CHECKS)
 _THROTTLE: Throttle | None = None
 _ENV_LOCK = threading.Lock()
+
+
+def _serialize_ast_parse() -> None:
+    """CPython 3.11 keeps `ast.parse`'s recursion depth in interpreter-wide state, so two schemathesis workers parsing
+    at once (hypothesis describing a filter's lambda from its source, pytest rewriting a module imported lazily in a
+    worker) fail with "AST constructor recursion depth mismatch", a kit error. One lock around it; parses are rare
+    (hypothesis and pytest cache theirs), so it is rarely contended."""
+    if sys.version_info >= (3, 12) or getattr(ast.parse, "serialized", False):
+        return
+    parse = ast.parse
+    lock = threading.RLock()
+
+    @functools.wraps(parse)
+    def serialized(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return parse(*args, **kwargs)
+
+    serialized.serialized = True  # type: ignore[attr-defined]
+    ast.parse = serialized
+
+
+_serialize_ast_parse()
 
 
 @schemathesis.hook
@@ -163,7 +195,7 @@ def run(target: Target, rules: set[str], writes: bool) -> FuzzResult:
             schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
             # `exclude`, not `include`: the config's [[operations]] sections add an include filter of their own,
             # and include filters are alternatives, so one more would not narrow anything.
-            others = [op for ops in API_OPERATIONS.values() for op in ops if op not in operations]
+            others = [op for op in default_contract().operations if op not in operations]
             schema = schema.exclude(operation_id=others) if others else schema
             if not writes:
                 schema = schema.exclude(method="POST")

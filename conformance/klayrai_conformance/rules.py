@@ -9,7 +9,13 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 
-from klayrai_conformance import probes_graph, probes_graph_writes, probes_klayrai  # noqa: F401  (registers the probes)
+from klayrai_conformance import (  # noqa: F401  (registers the probes)
+    probes_batch,
+    probes_graph,
+    probes_graph_fields,
+    probes_graph_writes,
+    probes_klayrai,
+)
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.fuzz import BUILTIN_CHECKS
 from klayrai_conformance.probes import PROBES

@@ -52,6 +52,7 @@ def render_account(connection: Connection, store_world: Any) -> Json:
 class KlayraiApi:
     name = "klayrai"
     operations = ("listAccounts",)
+    content_type = "application/json"
 
     def __init__(self, contract: Contract, store: Store, seed: int) -> None:
         self.contract = contract
@@ -68,6 +69,7 @@ class KlayraiApi:
             reject_repeated=True,
         )
         self.records = WorldCache(store)  # encoded accounts, joined into pages
+        self.paths = frozenset(contract.operations[op].path for op in self.operations)
 
     # ---- routing
 
@@ -83,12 +85,18 @@ class KlayraiApi:
 
     def method_not_allowed(self, exchange: Exchange, allowed: list[str]) -> ApiError:
         incoming = exchange.incoming
+        if incoming.path not in self.paths:  # `GET /v1` matched a Graph batch path (`/{graph_version}`): not ours
+            return self.not_found(exchange)
         methods = ", ".join(allowed)
         message = f"Method {incoming.method} is not allowed on {incoming.path}; allowed: {methods}."
         return KlayraiError("method_not_allowed", message, headers={"Allow": methods})
 
     def route_check(self, exchange: Exchange) -> None:
-        """Every KlayrAI route that connexion matched is well-formed: nothing to check."""
+        """A path under /v1 that connexion matched to another API's operation (`POST /v1`, a Graph batch path whose
+        version would be `v1`) is not a KlayrAI path."""
+        if exchange.operation_id not in self.operations:
+            exchange.operation_id = None  # unrouted, as far as this API is concerned
+            raise self.not_found(exchange)
 
     # ---- the pipeline's steps
 
@@ -166,3 +174,6 @@ class KlayraiApi:
             "X-RateLimit-Remaining": str(usage.remaining),
             "X-RateLimit-Reset": str(int(usage.reset_at)),
         }
+
+    def wire_status(self, exchange: Exchange, status: int) -> int:
+        return status

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from mockserver.apis.graph_fields import parse_fields, sub_fields
 from mockserver.cache import WorldCache
 from mockserver.contract import Contract, Example
 from mockserver.errors import ApiError, GraphError
@@ -30,19 +31,28 @@ VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")
 SUMMARY_ON = ("true", "total_count")
 BODY_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+SUPPRESS_ON = ("1", "true")
+# What real Graph sends on every answer (CONTRACT.md section 5); browser apps call Graph directly.
+GRAPH_HEADERS = {
+    "Cache-Control": "private, no-cache, no-store, must-revalidate",
+    "Pragma": "no-cache",
+    "Expires": "Sat, 01 Jan 2000 00:00:00 GMT",
+    "Access-Control-Allow-Origin": "*",
+}
 
 
 def render_node(account: AdAccount, relation: Relation, fields: tuple[str, ...], world: Any) -> Json:
-    """An AdAccount node with exactly `fields` (plus `id`, always first)."""
+    """An AdAccount node with exactly `fields` (plus `id`, always first); `fields` are specs of `parse_fields`."""
     node: Json = {"id": account.id}
     for name in fields:
         if name == "id":
             continue
         if name == "account_id":
             node[name] = account.account_id
-        elif name == "business":
+        elif name.startswith("business"):
             owner = world.businesses[account.owner_business_id]
-            node[name] = {"id": owner.id, "name": owner.name}
+            name, wanted = sub_fields(name)
+            node[name] = {key: getattr(owner, key) for key in wanted}
         elif name == "permitted_tasks":
             node[name] = list(relation.permitted_tasks)
         else:
@@ -74,6 +84,7 @@ def parse_tasks(values: list[Any]) -> list[str]:
 class GraphApi:
     name = "graph"
     operations = ("listClientAdAccounts", "createClientAdAccount")
+    content_type = "application/json; charset=UTF-8"
 
     def __init__(self, contract: Contract, store: Store, seed: int) -> None:
         self.contract = contract
@@ -86,6 +97,7 @@ class GraphApi:
         create = contract.operations["createClientAdAccount"].definition
         self.default_tasks = list(create["x-default-permitted-tasks"])
         self.tasks = contract.deref({"$ref": "#/components/schemas/PermittedTask"})["enum"]
+        self.fields = frozenset(contract.deref({"$ref": "#/components/schemas/AdAccountField"})["enum"])
         self.account_id_re = ecma_pattern(contract.deref({"$ref": "#/components/schemas/AdAccountIdInput"})["pattern"])
         self.examples = {**contract.examples("listClientAdAccounts"), **contract.examples("createClientAdAccount")}
 
@@ -111,12 +123,16 @@ class GraphApi:
         return GraphError.unknown_path("/" + "/".join(segments))
 
     def method_not_allowed(self, exchange: Exchange, allowed: list[str]) -> ApiError:
+        """A wrong method on an edge names its object, as Graph does; on a batch path (`GET /v25.0/`, `GET /`,
+        `GET /nothing`), which names none, the path is unknown."""
         segments = [s for s in exchange.incoming.path.split("/") if s]
-        object_id = segments[1] if len(segments) > 1 else exchange.incoming.path
-        return GraphError.unsupported_request(object_id, exchange.incoming.method.lower())
+        if len(segments) < 2 or not VERSION_RE.fullmatch(segments[0]):
+            return self.not_found(exchange)
+        return GraphError.unsupported_request(segments[1], exchange.incoming.method.lower())
 
     def route_check(self, exchange: Exchange) -> None:
-        if not VERSION_RE.fullmatch(exchange.incoming.path_params.get("graph_version", "")):
+        version = exchange.incoming.path_params.get("graph_version")
+        if version is not None and not VERSION_RE.fullmatch(version):  # `POST /` (a batch) names no version
             raise self.not_found(exchange)
 
     # ---- the pipeline's steps
@@ -192,10 +208,16 @@ class GraphApi:
     def parse(self, exchange: Exchange) -> Json:
         incoming = exchange.incoming
         if incoming.method != "POST":
+            # `fields` first (the contract's parameter order), by its own grammar: field expansion has braces.
+            raw_fields = next((v for k, v in reversed(incoming.query) if k == "fields"), "")
+            fields = parse_fields(raw_fields, self.fields) if raw_fields.strip() else ()
+            query = [(k, v) for k, v in incoming.query if k != "fields"]
             try:
-                return self.list_parser.parse(incoming.query, incoming.headers, incoming.path_params)
+                params = self.list_parser.parse(query, incoming.headers, incoming.path_params)
             except ParamFault as fault:
                 raise self._param_error(fault) from None
+            params["fields"] = fields
+            return params
         self.body_params(exchange)
         if exchange.context["body_fault"]:
             raise GraphError.invalid_parameter(exchange.context["body_fault"])
@@ -226,10 +248,6 @@ class GraphApi:
         return value if exchange.incoming.content_type != "application/json" else [value]
 
     def _param_error(self, fault: ParamFault) -> GraphError:
-        if fault.name == "fields" and fault.rule == "enum":
-            return GraphError.invalid_parameter(
-                f"Tried accessing nonexisting field ({fault.value}) on node type (AdAccount)"
-            )
         return GraphError.invalid_parameter(fault.message)
 
     def respond(self, exchange: Exchange, params: Json) -> Reply:
@@ -315,24 +333,34 @@ class GraphApi:
         return error
 
     def headers(self, exchange: Exchange, usage: Usage, now: float) -> dict[str, str]:
-        headers = {"facebook-api-version": self.version(exchange), "x-fb-trace-id": exchange.trace}
+        headers = {
+            **GRAPH_HEADERS,
+            "facebook-api-version": self.version(exchange),
+            "x-fb-trace-id": exchange.trace,
+            "x-fb-request-id": self.new_trace(),
+        }
         if exchange.principal is not None:
-            business_id = exchange.incoming.path_params.get("business_id", "")
             throttled = usage.exceeded or bool(exchange.context.get("throttled"))
-            headers["X-Business-Use-Case-Usage"] = usage_header(business_id, usage, now, throttled)
+            percent = 100 if throttled else min(100, round(usage.used_fraction * 100))
+            headers["x-app-usage"] = app_usage_json(percent)
+            business_id = exchange.incoming.path_params.get("business_id")
+            if business_id is not None:  # a batch names no business: its items carry their own
+                regain = max(1, math.ceil((usage.reset_at - now) / 60)) if throttled else 0
+                headers["X-Business-Use-Case-Usage"] = usage_json(business_id, percent, regain)
         return headers
 
-
-def usage_header(business_id: str, usage: Usage, now: float, throttled: bool) -> str:
-    """`X-Business-Use-Case-Usage` for one business: percentages of the window used, minutes to regain access."""
-    percent = 100 if throttled else min(100, round(usage.used_fraction * 100))
-    regain = max(1, math.ceil((usage.reset_at - now) / 60)) if throttled else 0
-    return _usage_json(business_id, percent, regain)
+    def wire_status(self, exchange: Exchange, status: int) -> int:
+        """`suppress_http_code=1` (the JavaScript SDK's): the same answer with HTTP 200, as Graph does."""
+        if status == 200:
+            return status
+        suppress = self._param(exchange, "suppress_http_code")
+        return 200 if isinstance(suppress, str) and suppress in SUPPRESS_ON else status
 
 
 @functools.lru_cache(maxsize=1024)
-def _usage_json(business_id: str, percent: int, regain: int) -> str:
-    """The header's JSON; its inputs take few values over a window, so each text is encoded once."""
+def usage_json(business_id: str, percent: int, regain: int) -> str:
+    """`X-Business-Use-Case-Usage` for one business: percentages of the window used, minutes to regain access; its
+    inputs take few values over a window, so each text is encoded once."""
     entry = {
         "type": "ads_management",
         "call_count": percent,
@@ -341,6 +369,12 @@ def _usage_json(business_id: str, percent: int, regain: int) -> str:
         "estimated_time_to_regain_access": regain,
     }
     return encode({business_id: [entry]}).decode()
+
+
+@functools.lru_cache(maxsize=128)
+def app_usage_json(percent: int) -> str:
+    """`x-app-usage`, the app-level twin of `X-Business-Use-Case-Usage`: the same percentages."""
+    return encode({"call_count": percent, "total_cputime": percent // 2, "total_time": percent // 2}).decode()
 
 
 def graph_time(rfc3339: str) -> str:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockserver.contract import Contract
+from mockserver.examples.batch import PATHS as BATCH_PATHS
+from mockserver.examples.batch import batch_edges
 from mockserver.examples.drawing import Gen, Pools
-from mockserver.examples.graph_edges import create_client_ad_account_edges, list_client_ad_accounts_edges
+from mockserver.examples.graph_edges import (
+    create_client_ad_account_edges,
+    graph_error_edges,
+    list_client_ad_accounts_edges,
+)
 from mockserver.examples.klayrai_edges import list_accounts_edges
 from mockserver.examples.payload import Payload
 
@@ -15,6 +22,7 @@ EDGES: dict[str, Callable[[Callable[[str], Gen]], Iterable[tuple[int, str, Any]]
     "listAccounts": list_accounts_edges,
     "listClientAdAccounts": list_client_ad_accounts_edges,
     "createClientAdAccount": create_client_ad_account_edges,
+    **{op: functools.partial(batch_edges, graph_error_edges, op) for op in BATCH_PATHS},
 }
 
 

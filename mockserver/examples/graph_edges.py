@@ -27,7 +27,7 @@ def node(gen: Gen, fields: Iterable[str], **fixed: Any) -> Json:
     value["created_time"] = moment.strftime("%Y-%m-%dT%H:%M:%S+0000")  # the pattern alone admits month 86
     value.update(fixed)
     value["account_id"] = value["id"].removeprefix("act_")
-    value["business"] = {"id": value["business"]["id"], "name": value["business"]["name"]}
+    value["business"] = {"id": value["business"]["id"], "name": value["business"].get("name") or "Acme Corporation"}
     return ordered({key: value[key] for key in {"id", *fields}}, schema)
 
 

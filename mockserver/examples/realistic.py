@@ -5,10 +5,13 @@ Graph 80004/80000/1150/1) are asked for with the mock's `Prefer: example=`/`code
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 from typing import Any
 
 from mockserver.contract import default_contract
+from mockserver.examples.batch import PATHS as BATCH_PATHS
+from mockserver.examples.batch import batch_answers
 from mockserver.examples.payload import ACCOUNTS, EDGE_PATH, GRAPH_VERSION, INT32_MAX, TOKEN, Json, Payload
 from mockserver.examples.probe import Probe, Script, ask_the_mock
 from mockserver.settings import Settings
@@ -216,6 +219,7 @@ REALISTIC: dict[str, Script] = {
     "listAccounts": list_accounts,
     "listClientAdAccounts": list_client_ad_accounts,
     "createClientAdAccount": create_client_ad_account,
+    **{operation: functools.partial(batch_answers, operation) for operation in BATCH_PATHS},
 }
 
 
