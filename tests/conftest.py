@@ -10,7 +10,7 @@ import pytest
 
 from mockserver.app import MockApp, create_app
 from mockserver.settings import Settings
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, redis_running
 
 DOC_KEY = "klyr_live_abc123def456ghi789"
 BIG_KEY = "klyr_live_agency2bigworkspace01"
@@ -69,12 +69,8 @@ def state_backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """One real Redis for the session (skips when redis-server is absent)."""
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
+    with redis_running(tmp_path_factory.mktemp("redis")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

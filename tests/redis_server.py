@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mockserver.testing import free_port
@@ -45,3 +47,14 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+
+@contextmanager
+def redis_running(directory: Path) -> Iterator[RedisServer]:
+    """A Redis started in `directory`, stopped on exit (also when the body fails)."""
+    server = RedisServer(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

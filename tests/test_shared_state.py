@@ -17,7 +17,7 @@ import pytest
 from mockserver.testing import JSON, free_port
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, redis_running
 from tests.test_cli import MOCKSERVER, serving
 
 KEY = {"x-api-key": DOC_KEY}
@@ -26,12 +26,8 @@ CONFIRMED = POST_OUTCOMES["confirmed"]
 
 @pytest.fixture(scope="module")
 def redis_for_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis-replicas"))
-    server.start()
-    try:
+    with redis_running(tmp_path_factory.mktemp("redis-replicas")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
