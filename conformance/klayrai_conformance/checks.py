@@ -13,7 +13,7 @@ from typing import Any
 
 import schemathesis
 
-from klayrai_conformance import graph_rules, klayrai_rules
+from klayrai_conformance import graph_create_rules, graph_rules, klayrai_rules
 from klayrai_conformance.exchange import Exchange
 
 Rule = Callable[[Exchange], list[str]]
@@ -22,7 +22,7 @@ Rule = Callable[[Exchange], list[str]]
 OPERATION_RULES: dict[str, dict[str, Rule]] = {
     "listAccounts": klayrai_rules.RULES,
     "listClientAdAccounts": {**graph_rules.LIST_RULES, **graph_rules.ANY_RULES},
-    "createClientAdAccount": {**graph_rules.CREATE_RULES, **graph_rules.ANY_RULES},
+    "createClientAdAccount": {**graph_create_rules.CREATE_RULES, **graph_rules.ANY_RULES},
 }
 CHECK_RULES: dict[str, str] = {}  # check name -> rule id
 

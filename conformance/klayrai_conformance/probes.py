@@ -116,6 +116,8 @@ def in_order() -> list[Probe]:
 
 
 def skip_reason(spec: Probe, target: Target, writes: bool) -> str | None:
+    if spec.writes and not writes and target.allow_writes is False:
+        return "sends POST requests: read-only run (--read-only)"
     if spec.writes and not writes:
         return "sends POST requests; the target is not loopback: pass --allow-writes to run it"
     missing = [name for name in spec.needs if not getattr(target.credentials, name)]
