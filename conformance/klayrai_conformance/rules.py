@@ -9,7 +9,7 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 
-from klayrai_conformance import probes_graph, probes_graph_writes, probes_klayrai  # noqa: F401  (registers the probes)
+from klayrai_conformance import probes_graph, probes_graph_writes, probes_klayrai, transport_rules  # noqa: F401  (registers the probes)
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.fuzz import BUILTIN_CHECKS
 from klayrai_conformance.probes import PROBES
@@ -44,6 +44,8 @@ class Rule:
     def how(self) -> str:
         if self.id.startswith("schemathesis."):
             return "schemathesis"
+        if self.id in transport_rules.RULES:
+            return "every request"
         return "+".join(name for name, on in (("check", self.by_check), ("probe", self.by_probe)) if on) or "fixtures"
 
 
@@ -67,6 +69,7 @@ def catalogue() -> tuple[Rule, ...]:
         Rule(rule, api, " ".join(text.split()), rule in checked, rule in PROBES)
         for rule, (api, text) in described.items()
     ]
+    rules += [Rule(rule, "any", text, True, True) for rule, text in transport_rules.DESCRIPTIONS.items()]
     rules += [Rule(f"schemathesis.{name}", "any", text, True, False) for name, text in BUILTIN_CHECKS.items()]
     return tuple(rules)
 

@@ -251,6 +251,8 @@ def www_authenticate_ascii_only() -> MockApp:
         header, message = answer.headers.get("www-authenticate"), error_of(answer).get("message")
         if not request.is_klayrai and header and isinstance(message, str):
             written = message.replace('"', "'").encode("ascii", "replace").decode("ascii")
-            answer.headers["www-authenticate"] = header[: header.index('" "', header.index('" "') + 3) + 3] + written + '"'
+            answer.headers["www-authenticate"] = (
+                header[: header.index('" "', header.index('" "') + 3) + 3] + written + '"'
+            )
 
     return faulty_app(response=response)
