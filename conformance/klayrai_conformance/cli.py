@@ -120,7 +120,7 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         "--budget",
         type=positive_float,
         metavar="SECONDS",
-        help="wall time of the whole run, whatever the target does (ci: 50, deep: 900); a run cut short says so",
+        help="wall time of the whole run, whatever the target does (ci: 45, deep: 900); a run cut short says so",
     )
     budget.add_argument(
         "--phases", type=phase_list, default=PHASES, help=f"comma list of {','.join(PHASES)} (default all)"

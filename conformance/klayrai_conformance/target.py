@@ -33,9 +33,9 @@ class Profile:
 
 
 PROFILES = {
-    # Fixed seed: a CI run is reproducible, and a red build is the same red build on a rerun. 50 s of budget plus
+    # Fixed seed: a CI run is reproducible, and a red build is the same red build on a rerun. 45 s of budget plus
     # start-up keeps a CI step under a minute against any target (hanging, dropping connections, slow).
-    "ci": Profile("ci", max_examples=25, workers=2, seed=20260301, max_time=None, budget=50.0, request_timeout=5.0),
+    "ci": Profile("ci", max_examples=25, workers=2, seed=20260301, max_time=None, budget=45.0, request_timeout=5.0),
     # Random seed (printed in the summary) and a larger budget: explores more, for nightly runs.
     "deep": Profile("deep", max_examples=200, workers=2, seed=None, max_time=None, budget=900.0, request_timeout=10.0),
 }
@@ -193,7 +193,7 @@ class Target:
     max_time: int | None = None
     max_rps: float | None = None
     request_timeout: float = 5.0
-    budget: float = 50.0
+    budget: float = 45.0
     phases: tuple[str, ...] = PHASES
     rule_patterns: tuple[str, ...] = ()
     used_mock_defaults: bool = False
