@@ -40,7 +40,7 @@ def test_standard_replacements_of_what_a_header_cannot_carry_pass(written: str) 
         (header(MESSAGE.replace('"', "'"), 'Bearer "Facebook Platform" "invalid_request" "'), "scheme"),
         (header(MESSAGE.replace('"', "'"), 'OAuth "Facebook Platform" "invalid_token" "'), "word"),
         (header("(#100) Tried accessing nonexisting field (naive) on node type (AdAccount)"), "message"),
-        (header("(#100) Tried accessing nonexisting field (na?ve?\"x\"?) on node type (AdAccount)"), "quotes"),
+        (header('(#100) Tried accessing nonexisting field (na?ve?"x"?) on node type (AdAccount)'), "quotes"),
         (header("(#100) Tried accessing nonexisting field (na?ve?'x'?) on node type (AdAccoun"), "cut short"),
         (header("(#100) Tried accessing NONEXISTING field (na?ve?'x'?) on node type (AdAccount)"), "changed"),
         (PREFIX + "(#100) Tried", "unterminated"),

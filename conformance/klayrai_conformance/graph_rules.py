@@ -20,6 +20,7 @@ from mockserver.contract import default_contract
 Json = dict[str, Any]
 BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")
 CURSOR_NAMES = ("after", "before")
+VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,16 @@ def error_envelope(exchange: Exchange) -> list[str]:
     return [*problems, problem] if problem else problems
 
 
+def version_echo(exchange: Exchange) -> list[str]:
+    requested = exchange.path.lstrip("/").split("/", 1)[0]
+    answered = exchange.header("facebook-api-version")
+    if VERSION_RE.fullmatch(requested) and answered != requested:
+        return [f"facebook-api-version is {answered!r} for a request to {requested}"]
+    if not VERSION_RE.fullmatch(requested) and exchange.status < 300:
+        return [f"HTTP {exchange.status} for the malformed version {requested!r}; expected 400 code 2500"]
+    return []
+
+
 def auth_enforced(exchange: Exchange) -> list[str]:
     if token_in(exchange) is not None:
         return []
@@ -282,4 +293,5 @@ LIST_RULES: dict[str, Callable[[Exchange], list[str]]] = {
 ANY_RULES: dict[str, Callable[[Exchange], list[str]]] = {
     "graph.error_envelope": error_envelope,
     "graph.auth_enforced": auth_enforced,
+    "graph.version_echo": version_echo,
 }

@@ -9,7 +9,14 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 
-from klayrai_conformance import probes_graph, probes_graph_writes, probes_klayrai, transport_rules  # noqa: F401  (registers the probes)
+from klayrai_conformance import (  # noqa: F401  (the probe modules register their probes)
+    probes_graph,
+    probes_graph_auth,
+    probes_graph_writes,
+    probes_klayrai,
+    probes_klayrai_errors,
+    transport_rules,
+)
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.fuzz import BUILTIN_CHECKS
 from klayrai_conformance.probes import PROBES
