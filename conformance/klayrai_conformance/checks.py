@@ -3,7 +3,7 @@
 
 Importing this module registers the checks (schemathesis' registry is global); each acts only on the operations
 its rule is about, so other schemas tested in the same process are left alone. The `st` CLI loads them with
-`SCHEMATHESIS_HOOKS=conformance.checks`.
+`SCHEMATHESIS_HOOKS=klayrai_conformance.checks`.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 phases, with every built-in check that applies and the kit's semantic checks, driven in-process through the same
 engine as `st run`, and its events turned into findings under rule ids.
 
-Configuration comes from `conformance/schemathesis.toml` (auth from environment variables, per-operation exclusions
-with their reasons). Checks are only ever *excluded* here, never listed as included: naming a check (as `--checks
-all` does) re-enables it for operations whose config disables it.
+Configuration comes from `schemathesis.toml` beside this module (auth from environment variables, per-operation
+exclusions with their reasons). Checks are only ever *excluded* here, never listed as included: naming a check (as
+`--checks all` does) re-enables it for operations whose config disables it.
 """
 
 from __future__ import annotations

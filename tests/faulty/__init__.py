@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mockserver.app import MockApp
-from tests.faulty import graph, klayrai
+from tests.faulty import graph, graph_auth, klayrai
 
 SCHEMA_RULE = "schemathesis.response_schema_conformance"
 KLAYRAI = ("--api", "klayrai", "--phases", "probes", "--rules", "klayrai.*")
@@ -70,6 +70,16 @@ FAULTS = [
     Fault(graph.default_fields_include_name, "graph.default_fields", "expected exactly ['account_id', 'id']", GRAPH),
     Fault(graph.account_id_as_number, SCHEMA_RULE, "account_id", SCHEMA_GRAPH),
     Fault(graph.www_authenticate_word_of_another_code, "graph.error_envelope", '"invalid_token"', GRAPH),
+    Fault(klayrai.malformed_key_is_400, "klayrai.auth.required", "expected HTTP 401 authentication_error", KLAYRAI),
+    Fault(klayrai.revoked_key_accepted, "klayrai.auth.revoked_key", "expected HTTP 401", KLAYRAI),
+    Fault(klayrai.unknown_parameters_checked_first, "klayrai.parameter_order", "with param 'page_size'", KLAYRAI),
+    Fault(klayrai.validation_errors_are_422, "klayrai.envelope.code_status", "came with HTTP 422", KLAYRAI),
+    Fault(klayrai.rate_limit_remaining_never_moves, "klayrai.rate_limit.consecutive", "after a request", KLAYRAI),
+    Fault(graph_auth.expiry_not_checked, "graph.expired_token", "code 190 subcode 463", GRAPH),
+    Fault(graph_auth.permission_not_checked, "graph.permission", "expected HTTP 403 code 200", GRAPH),
+    Fault(graph_auth.appsecret_proof_ignored, "graph.appsecret_proof", "expected HTTP 400 code 100", GRAPH),
+    Fault(graph_auth.version_header_fixed, "graph.version_echo", "for a request to v19.0", GRAPH),
+    Fault(graph_auth.concurrent_duplicates_accepted, "graph.concurrent_create", "expected one 200", GRAPH),
 ]
 # Servers that differ from the mock in ways the contract allows: the kit must pass them.
 TOLERATED = [graph.www_authenticate_ascii_only]
