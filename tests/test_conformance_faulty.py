@@ -14,10 +14,10 @@ from klayrai_conformance.cli import main
 from mockserver.app import MockApp, create_app
 from mockserver.settings import Settings
 from mockserver.testing import serve_in_thread
-from tests.conftest import BIG_KEY, OTHER_KEY, STARTER_KEY, TOKEN
+from tests.conftest import BIG_KEY, EXPIRED_TOKEN, NOPERM_TOKEN, OTHER_KEY, REVOKED_KEY, STARTER_KEY, TOKEN
 from tests.faulty import FAULTS, GRAPH, TOLERATED, Fault
 
-SECRETS = (BIG_KEY, STARTER_KEY, OTHER_KEY, TOKEN)
+SECRETS = (BIG_KEY, STARTER_KEY, OTHER_KEY, TOKEN, REVOKED_KEY, EXPIRED_TOKEN, NOPERM_TOKEN)
 
 
 def run_kit(base_url: str, args: tuple[str, ...], junit: Path) -> tuple[int, str]:
