@@ -1,5 +1,5 @@
 """Graph probes of the token states the contract describes (expired, without the edge's permission, signed with
-`appsecret_proof`) and of the version in the path. Each needs the credential of its state, or is skipped."""
+`appsecret_proof`; each needs the credential of its state, or is skipped), and of the path (version, unknown edge)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,12 @@ def version_echo(ctx: ProbeContext) -> None:
     apply(ctx, rules.version_echo, exchanges)
     malformed = get(ctx, limit=1, url=ctx.url("meta", f"/{MALFORMED_VERSION}/{business}/client_ad_accounts"))
     expect_error(ctx, malformed, 400, 2500)
+
+
+@probe("graph.unknown_path", "meta")
+def unknown_path(ctx: ProbeContext) -> None:
+    business = ctx.credentials.graph_business
+    for name in ("client_ad_acounts", "client_ad_accounts/extra"):
+        url = ctx.url("meta", f"/{ctx.target.graph_version}/{business}/{name}")
+        error = expect_error(ctx, get(ctx, limit=1, url=url), 400, 2500)
+        ctx.expect(error.get("type") in (None, "OAuthException"), f"code 2500 with type {error.get('type')!r}")

@@ -14,6 +14,7 @@ from klayrai_conformance.probes import ProbeContext, Skip, probe
 from klayrai_conformance.probes_graph import expect_error, post, walk
 
 CONCURRENT_POSTS = 4
+UNKNOWN_ACCOUNT = "act_999999999999999"  # no ad account has this id: nothing is created
 
 
 def _post_account(ctx: ProbeContext) -> str:
@@ -33,6 +34,11 @@ def unknown_task(ctx: ProbeContext) -> None:
 def create_missing_account(ctx: ProbeContext) -> None:
     expect_error(ctx, post(ctx), 400, 100)
     expect_error(ctx, post(ctx, permitted_tasks='["ANALYZE"]'), 400, 100)
+
+
+@probe("graph.create_unknown_account", "meta", writes=True)
+def create_unknown_account(ctx: ProbeContext) -> None:
+    expect_error(ctx, post(ctx, adaccount_id=UNKNOWN_ACCOUNT), 400, 100, 33)
 
 
 def first_posts(ctx: ProbeContext) -> list[Exchange]:

@@ -80,6 +80,8 @@ FAULTS = [
     Fault(graph_auth.appsecret_proof_ignored, "graph.appsecret_proof", "expected HTTP 400 code 100", GRAPH),
     Fault(graph_auth.version_header_fixed, "graph.version_echo", "for a request to v19.0", GRAPH),
     Fault(graph_auth.concurrent_duplicates_accepted, "graph.concurrent_create", "expected one 200", GRAPH),
+    Fault(graph_auth.unknown_path_is_404, "graph.unknown_path", "expected HTTP 400 code 2500", GRAPH),
+    Fault(graph_auth.unknown_account_accepted, "graph.create_unknown_account", "got (200, None, None)", GRAPH),
 ]
 # Servers that differ from the mock in ways the contract allows: the kit must pass them.
 TOLERATED = [graph.www_authenticate_ascii_only]

@@ -7,7 +7,7 @@ import time
 
 from mockserver.app import MockApp
 from mockserver.store import Relation
-from tests.faulty.base import Request, Response, faulty_app
+from tests.faulty.base import Request, Response, error_of, faulty_app
 from tests.faulty.graph import TOKEN
 
 EXPIRED_TOKEN = "EAAGagency0expired0token"
@@ -75,3 +75,25 @@ def concurrent_duplicates_accepted() -> MockApp:
 
     store.request_access = request_access  # type: ignore[method-assign]
     return app
+
+
+def unknown_path_is_404() -> MockApp:
+    """An unknown edge answered by the web framework: 404 with its own JSON body, not Graph's 400 code 2500."""
+
+    def response(request: Request, answer: Response) -> None:
+        if not request.is_klayrai and error_of(answer).get("code") == 2500:
+            answer.status, answer.body = 404, {"detail": "Not Found"}
+
+    return faulty_app(response=response)
+
+
+def unknown_account_accepted() -> MockApp:
+    """A POST of an ad account that does not exist answered 200 PENDING (queued without checking it exists)."""
+
+    def response(request: Request, answer: Response) -> None:
+        error = error_of(answer)
+        if request.method == "POST" and (error.get("code"), error.get("error_subcode")) == (100, 33):
+            answer.status, answer.body = 200, {"access_status": "PENDING"}
+            answer.headers.pop("www-authenticate", None)
+
+    return faulty_app(response=response)
