@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from klayrai_conformance.cli import main
 
-from mockserver.app import create_app
+from mockserver.app import MockApp, create_app
 from mockserver.settings import Settings
 from mockserver.testing import serve_in_thread
-from tests.conftest import BIG_KEY, OTHER_KEY, STARTER_KEY, TOKEN
-from tests.faulty import FAULTS, Fault
+from tests.conftest import BIG_KEY, EXPIRED_TOKEN, NOPERM_TOKEN, OTHER_KEY, REVOKED_KEY, STARTER_KEY, TOKEN
+from tests.faulty import FAULTS, GRAPH, TOLERATED, Fault
 
-SECRETS = (BIG_KEY, STARTER_KEY, OTHER_KEY, TOKEN)
+SECRETS = (BIG_KEY, STARTER_KEY, OTHER_KEY, TOKEN, REVOKED_KEY, EXPIRED_TOKEN, NOPERM_TOKEN)
 
 
 def run_kit(base_url: str, args: tuple[str, ...], junit: Path) -> tuple[int, str]:
@@ -61,4 +62,11 @@ def test_the_kit_reports_the_fault_under_its_rule(fault: Fault, tmp_path: Path) 
 def test_the_same_runs_pass_on_the_clean_mock(args: tuple[str, ...], tmp_path: Path) -> None:
     with serve_in_thread(app=create_app(Settings(validate_responses=False, log_level="warning"))) as mock:
         code, output = run_kit(mock.base_url, args, tmp_path / "clean.xml")
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("build", TOLERATED, ids=[build.__name__ for build in TOLERATED])
+def test_what_the_contract_allows_passes(build: Callable[[], MockApp], tmp_path: Path) -> None:
+    with serve_in_thread(app=build()) as server:
+        code, output = run_kit(server.base_url, GRAPH, tmp_path / "tolerated.xml")
     assert code == 0, output

@@ -35,6 +35,10 @@ KIT_VARIABLES = (
     "GRAPH_ADACCOUNT_NEW",
     "GRAPH_ADACCOUNT_PENDING",
     "GRAPH_ADACCOUNT_EXISTING",
+    "KLAYRAI_API_KEY_REVOKED",
+    "GRAPH_EXPIRED_TOKEN",
+    "GRAPH_TOKEN_NO_PERMISSION",
+    "GRAPH_APP_SECRET",
     "CONFORMANCE_BASE_URL",
     "CONFORMANCE_ARGS",
 )
@@ -155,3 +159,11 @@ def test_rate_limits_are_waited_out(mock: RunningMock) -> None:
     assert [answer.status for answer in answers] == [200] * 4
     limited = [exchange for exchange in client.journal if exchange.status == 429]
     assert limited and all(exchange.header("retry-after") for exchange in limited)
+
+
+def test_read_only_on_loopback_says_read_only_run(mock: RunningMock) -> None:
+    args = ("--base-url", mock.base_url, "--api", "meta", "--phases", "probes", "--rules", "graph.duplicate_create")
+    code, output = run_in_process(*args, "--read-only")
+    assert code == 0, output
+    assert "skipped: graph.duplicate_create: sends POST requests: read-only run (--read-only)" in output
+    assert "not loopback" not in output

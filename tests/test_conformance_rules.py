@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import schemathesis
-from klayrai_conformance.checks import CHECK_RULES, OPERATION_RULES
+import yaml
+from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.exchange import Exchange, Masker
 from klayrai_conformance.http import Throttle, retry_delay
+from klayrai_conformance.operation_rules import OPERATION_RULES
 from klayrai_conformance.probes import PROBES, Finding, RuleOutcome
 from klayrai_conformance.report import EXIT_CONFORMS, EXIT_KIT_ERROR, EXIT_VIOLATIONS, Report
 from klayrai_conformance.rules import FIXTURE_ONLY, KIT_RULES, catalogue, spec_invariants
@@ -15,6 +17,7 @@ from klayrai_conformance.target import Credentials, Target, is_loopback, mask, w
 from schemathesis.checks import CHECKS
 
 from mockserver.contract import default_contract
+from mockserver.resources import SPEC_PATH
 
 
 def implemented() -> set[str]:
@@ -24,6 +27,24 @@ def implemented() -> set[str]:
 def test_every_invariant_of_the_spec_has_a_check_or_a_probe_or_is_fixture_only() -> None:
     missing = set(spec_invariants()) - implemented() - set(FIXTURE_ONLY)
     assert not missing, f"x-invariants with no check or probe: {sorted(missing)}"
+
+
+def invariant_ids(node: object) -> set[str]:
+    """Every `x-invariants` id anywhere in openapi.yaml (top level, any path, operation or component)."""
+    if isinstance(node, list):
+        return set().union(*(invariant_ids(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {item["id"] for item in node.get("x-invariants", []) if isinstance(item, dict) and "id" in item}
+    return found.union(*(invariant_ids(value) for key, value in node.items() if key != "x-invariants"))
+
+
+def test_every_x_invariants_id_in_the_yaml_has_a_registered_check_or_probe() -> None:
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    ids = invariant_ids(spec)
+    assert len(ids) >= 50, sorted(ids)  # the walk finds them: 51 when written
+    missing = ids - implemented() - set(FIXTURE_ONLY)
+    assert not missing, f"x-invariants with no registered check or probe: {sorted(missing)}"
 
 
 def test_every_rule_of_the_kit_is_an_invariant_of_the_spec_or_a_declared_kit_rule() -> None:

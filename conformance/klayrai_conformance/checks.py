@@ -8,26 +8,13 @@ its rule is about, so other schemas tested in the same process are left alone. T
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import schemathesis
 
-from klayrai_conformance import graph_rules, klayrai_rules
 from klayrai_conformance.exchange import Exchange
+from klayrai_conformance.operation_rules import OPERATION_RULES
 
-Rule = Callable[[Exchange], list[str]]
-
-# operationId -> the rules that read its exchanges
-OPERATION_RULES: dict[str, dict[str, Rule]] = {
-    "listAccounts": klayrai_rules.RULES,
-    "listClientAdAccounts": {**graph_rules.LIST_RULES, **graph_rules.ANY_RULES},
-    "createClientAdAccount": {**graph_rules.CREATE_RULES, **graph_rules.ANY_RULES},
-    # the batch, at its three paths: its own rules need requests of their own (probes_batch)
-    "graphBatch": graph_rules.ANY_RULES,
-    "graphBatchNoSlash": graph_rules.ANY_RULES,
-    "graphBatchRoot": graph_rules.ANY_RULES,
-}
 CHECK_RULES: dict[str, str] = {}  # check name -> rule id
 
 

@@ -38,6 +38,10 @@ CREDENTIAL_HELP = {
     "graph_adaccount_new": "an ad account a POST can add, not yet a client of the business (graph.create_then_list)",
     "graph_adaccount_pending": "an ad account whose owner must approve (optional, PENDING path of create_then_list)",
     "graph_adaccount_existing": "an ad account already a client of the business (graph.duplicate_create)",
+    "klayrai_key_revoked": "a revoked KlayrAI key (unlocks klayrai.auth.revoked_key)",
+    "graph_token_expired": "an expired Graph token of the same app (unlocks graph.expired_token)",
+    "graph_token_no_permission": "a token that sees the business without the edge's permission (graph.permission)",
+    "graph_app_secret": "the app secret, to sign appsecret_proof (unlocks graph.appsecret_proof)",
 }
 
 
@@ -113,7 +117,13 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         type=positive_float,
         help=f"request rate cap (default: none on loopback, {DEFAULT_REMOTE_RPS:g} otherwise)",
     )
-    budget.add_argument("--timeout", type=positive_float, default=10.0, help="per-request timeout in seconds")
+    budget.add_argument("--timeout", type=positive_float, help="per-request timeout in seconds (ci: 5, deep: 10)")
+    budget.add_argument(
+        "--budget",
+        type=positive_float,
+        metavar="SECONDS",
+        help="wall time of the whole run, whatever the target does (ci: 45, deep: 900); a run cut short says so",
+    )
     budget.add_argument(
         "--phases", type=phase_list, default=PHASES, help=f"comma list of {','.join(PHASES)} (default all)"
     )
@@ -168,7 +178,8 @@ def target_from(args: argparse.Namespace, environ: dict[str, str]) -> Target:
         workers=args.workers or profile.workers,
         max_time=args.max_time or profile.max_time,
         max_rps=args.max_rps or (DEFAULT_REMOTE_RPS if remote else None),
-        request_timeout=args.timeout,
+        request_timeout=args.timeout or profile.request_timeout,
+        budget=args.budget or profile.budget,
         phases=args.phases,
         rule_patterns=tuple(args.rules),
         used_mock_defaults=used_defaults,

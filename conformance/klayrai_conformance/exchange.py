@@ -36,8 +36,18 @@ class Violation(AssertionError):
         self.exchange = exchange
 
 
+@dataclass(frozen=True)
+class NoAnswer:
+    """Why a request got no complete HTTP response: `dropped` (closed, reset, malformed) or `timeout`."""
+
+    kind: str
+    detail: str
+
+
 @dataclass
 class Exchange:
+    """One request and its response; `no_answer` is set (and `status` 0) when the target gave none."""
+
     method: str
     url: str
     request_headers: dict[str, str]
@@ -46,7 +56,17 @@ class Exchange:
     headers: dict[str, str]
     body: bytes
     elapsed: float = 0.0
+    no_answer: NoAnswer | None = None
     _json: Any = field(default=_MISSING, repr=False)
+
+    @classmethod
+    def unanswered(
+        cls, method: str, url: str, headers: dict[str, str], body: bytes | str | None, no_answer: NoAnswer
+    ) -> Exchange:
+        """A request the target did not answer (any client's request: httpx or requests)."""
+        content = body.encode() if isinstance(body, str) else body or b""
+        lowered = {k.lower(): str(v) for k, v in headers.items()}
+        return cls(method, url, lowered, content, 0, {}, b"", no_answer=no_answer)
 
     @classmethod
     def from_httpx(cls, response: httpx.Response) -> Exchange:
@@ -149,6 +169,8 @@ class Exchange:
         return " ".join(shlex.quote(part) for part in parts)
 
     def excerpt(self, limit: int = 400) -> str:
+        if self.no_answer is not None:
+            return f"no HTTP response ({self.no_answer.kind}): {self.no_answer.detail}"
         text = self.body.decode("utf-8", "backslashreplace").strip()
         if len(text) > limit:
             text = text[:limit] + f"... ({len(self.body)} bytes)"

@@ -14,6 +14,7 @@ import functools
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ import schemathesis
 from schemathesis.config._checks import _BUILTIN_CHECK_NAMES
 from schemathesis.engine import events, from_schema
 
+from klayrai_conformance import transport_rules
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.http import Throttle
@@ -102,6 +104,7 @@ class FuzzResult:
     requests: int = 0
     phases: list[str] = field(default_factory=list)
     seed: int | None = None
+    cut_short: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -179,8 +182,31 @@ def collect(event: events.ScenarioFinished, result: FuzzResult, seen: dict[tuple
             result.findings.setdefault(rule, []).append(finding)
 
 
-def run(target: Target, rules: set[str], writes: bool) -> FuzzResult:
-    """Run the enabled schemathesis phases once per base URL of the selected APIs."""
+def unanswered(event: events.NonFatalError, result: FuzzResult, seen: dict[tuple[str, ...], Finding]) -> bool:
+    """A request schemathesis sent and the target did not answer: a finding of a transport rule, not an error of
+    the kit. False when the error is something else."""
+    error = event.value
+    no_answer = transport_rules.no_answer_of(error)
+    request = getattr(error, "request", None)
+    if no_answer is None or request is None or not getattr(request, "url", None):
+        return False
+    exchange = Exchange.unanswered(
+        str(request.method), str(request.url), dict(request.headers), request.body, no_answer
+    )
+    rule = transport_rules.DROPPED if no_answer.kind == "dropped" else transport_rules.TIMEOUT
+    key = (rule, event.label, no_answer.kind)
+    if key in seen:
+        seen[key].count += 1
+        return True
+    problem = transport_rules.RULES[rule](exchange)[0]
+    seen[key] = Finding(rule, f"{event.label}: {problem}", exchange, "schemathesis")
+    result.findings.setdefault(rule, []).append(seen[key])
+    return True
+
+
+def run(target: Target, rules: set[str], writes: bool, stop_at: float) -> FuzzResult:
+    """Run the enabled schemathesis phases once per base URL of the selected APIs, stopped at `stop_at`
+    (`time.monotonic()`) whatever they are doing; requests in flight then end within the request timeout."""
     global _THROTTLE
     result = FuzzResult(phases=[p for p in target.phases if p in SCHEMATHESIS_PHASES])
     groups: dict[str, list[str]] = {}
@@ -190,6 +216,9 @@ def run(target: Target, rules: set[str], writes: bool) -> FuzzResult:
     _THROTTLE = Throttle(target.max_rps) if target.max_rps else None
     try:
         for url, operations in groups.items():
+            if time.monotonic() >= stop_at:
+                result.cut_short.append(f"schemathesis: not run against {url} (no time left)")
+                continue
             config = load_config(target, url, rules)
             result.seed = config.seed
             schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
@@ -199,13 +228,38 @@ def run(target: Target, rules: set[str], writes: bool) -> FuzzResult:
             schema = schema.exclude(operation_id=others) if others else schema
             if not writes:
                 schema = schema.exclude(method="POST")
-            for event in from_schema(schema).execute():
-                if isinstance(event, events.ScenarioFinished):
-                    collect(event, result, seen)
-                elif isinstance(event, events.NonFatalError):
-                    result.errors.append(f"schemathesis, {event.label}: {event.info.format().strip()}")
-                elif isinstance(event, events.FatalError):
-                    result.errors.append(f"schemathesis: {type(event.exception).__name__}: {event.exception}")
+            execute(from_schema(schema).execute(), stop_at, result, seen)
     finally:
         _THROTTLE = None
+    if result.requests:
+        result.ran |= set(transport_rules.RULES)
     return result
+
+
+def execute(stream: Any, stop_at: float, result: FuzzResult, seen: dict[tuple[str, ...], Finding]) -> None:
+    """Consume one schemathesis run's events; a watchdog stops it at `stop_at`."""
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        stream.stop()
+
+    watchdog = threading.Timer(max(0.0, stop_at - time.monotonic()), stop)
+    watchdog.daemon = True
+    watchdog.start()
+    phase = "start-up"
+    try:
+        for event in stream:
+            if isinstance(event, events.ScenarioFinished):
+                collect(event, result, seen)
+            elif isinstance(event, events.PhaseStarted):
+                phase = event.phase.name.value
+            elif isinstance(event, events.NonFatalError):
+                if not unanswered(event, result, seen):
+                    result.errors.append(f"schemathesis, {event.label}: {event.info.format().strip()}")
+            elif isinstance(event, events.FatalError):
+                result.errors.append(f"schemathesis: {type(event.exception).__name__}: {event.exception}")
+    finally:
+        watchdog.cancel()
+    if stopped.is_set():
+        result.cut_short.append(f"schemathesis: stopped by the budget during its {phase} phase")

@@ -14,13 +14,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from klayrai_conformance.exchange import Exchange
-from mockserver.apis.meta_graph import parse_tasks  # how the contract lets a client write tasks
+from klayrai_conformance.header_text import carries
 from mockserver.contract import default_contract
 
 Json = dict[str, Any]
 BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 CURSOR_NAMES = ("after", "before")
+VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -221,16 +221,24 @@ def expected_status(code: Any) -> int:
     return {200: 403, 1: 500}.get(code, 400) if isinstance(code, int) else 400
 
 
-def www_authenticate(code: Any, status: int, message: str) -> str:
+def www_authenticate_word(code: Any, status: int) -> str:
     word = {190: "invalid_token", 200: "insufficient_scope"}.get(code) if isinstance(code, int) else None
-    word = word or ("unknown_error" if status >= 500 else "invalid_request")
-    return f'OAuth "Facebook Platform" "{word}" "{message.replace(chr(34), chr(39))}"'
+    return word or ("unknown_error" if status >= 500 else "invalid_request")
 
 
-def _header_forms(value: str) -> set[str]:
-    """A header value as a server may have had to write it: raw, control characters blanked, non-ASCII escaped."""
-    blank = CONTROL_CHARS.sub(" ", value)
-    return {value, blank, blank.encode("ascii", "backslashreplace").decode(), blank.encode().decode("latin-1")}
+def www_authenticate_problem(header: str | None, code: Any, status: int, message: str) -> str | None:
+    """What is wrong with `WWW-Authenticate` for this error, or None: scheme, realm and word exactly, the message
+    (`"` replaced by `'`) as faithfully as a header can carry it (`header_text`)."""
+    word = www_authenticate_word(code, status)
+    expected = f'OAuth "Facebook Platform" "{word}" "{message.replace(chr(34), chr(39))}"'
+    if header is None:
+        return f"WWW-Authenticate is missing; expected {expected!r}"
+    prefix = f'OAuth "Facebook Platform" "{word}" "'
+    if not header.startswith(prefix) or not header.endswith('"') or len(header) <= len(prefix):
+        return f"WWW-Authenticate is {header!r}; expected {expected!r}"
+    if not carries(header[len(prefix) : -1], message.replace('"', "'")):
+        return f"WWW-Authenticate carries another message: {header!r}; expected {expected!r}"
+    return None
 
 
 def error_envelope(exchange: Exchange) -> list[str]:
@@ -247,11 +255,18 @@ def error_envelope(exchange: Exchange) -> list[str]:
     code, message = error["code"], str(error["message"])
     if exchange.status != expected_status(code):
         problems.append(f"code {code} came with HTTP {exchange.status}; expected {expected_status(code)}")
-    header = exchange.header("www-authenticate")
-    expected = www_authenticate(code, exchange.status, message)
-    if header is None or header not in _header_forms(expected):
-        problems.append(f"WWW-Authenticate is {header!r}; expected {expected!r}")
-    return problems
+    problem = www_authenticate_problem(exchange.header("www-authenticate"), code, exchange.status, message)
+    return [*problems, problem] if problem else problems
+
+
+def version_echo(exchange: Exchange) -> list[str]:
+    requested = exchange.path.lstrip("/").split("/", 1)[0]
+    answered = exchange.header("facebook-api-version")
+    if VERSION_RE.fullmatch(requested) and answered != requested:
+        return [f"facebook-api-version is {answered!r} for a request to {requested}"]
+    if not VERSION_RE.fullmatch(requested) and exchange.status < 300:
+        return [f"HTTP {exchange.status} for the malformed version {requested!r}; expected 400 code 2500"]
+    return []
 
 
 def auth_enforced(exchange: Exchange) -> list[str]:
@@ -262,42 +277,6 @@ def auth_enforced(exchange: Exchange) -> list[str]:
         return [f"HTTP {exchange.status} without an error for a request without any access token"]
     if error is not None and error.get("code") not in (104, 2500):
         return [f"a request without any access token got code {error.get('code')}; expected 104"]
-    return []
-
-
-# ---- POST
-
-
-def _create_param(exchange: Exchange, name: str) -> Any:
-    in_query = exchange.query_values(name)
-    if in_query:
-        return in_query[-1]
-    value = exchange.body_params().get(name)
-    return value[-1] if isinstance(value, list) and exchange.content_type != "application/json" else value
-
-
-def create_missing_account(exchange: Exchange) -> list[str]:
-    if exchange.method != "POST" or exchange.status >= 300 or error_of(exchange) is not None:
-        return []
-    if _create_param(exchange, "adaccount_id") in (None, ""):
-        return [f"HTTP {exchange.status} for a POST without adaccount_id"]
-    return []
-
-
-def unknown_task(exchange: Exchange) -> list[str]:
-    """Flags a success only when every place that carries `permitted_tasks` names an unknown task: which of the
-    query and the body wins when both carry it is not part of the contract."""
-    if exchange.method != "POST" or exchange.status >= 300 or error_of(exchange) is not None:
-        return []
-    sources = [parse_tasks([value]) for value in exchange.query_values("permitted_tasks")]
-    in_body = exchange.body_params().get("permitted_tasks")
-    if in_body is not None:  # JSON: the list itself; form: each value is text to parse
-        json_body = exchange.content_type == "application/json"
-        sources.append(parse_tasks([in_body] if json_body else in_body))
-    known = vocabulary().tasks
-    unknown = [[t for t in tasks if t not in known] for tasks in sources]
-    if sources and all(unknown):
-        return [f"HTTP {exchange.status} for a POST with unknown permitted_tasks {unknown[0]}"]
     return []
 
 
@@ -314,8 +293,5 @@ LIST_RULES: dict[str, Callable[[Exchange], list[str]]] = {
 ANY_RULES: dict[str, Callable[[Exchange], list[str]]] = {
     "graph.error_envelope": error_envelope,
     "graph.auth_enforced": auth_enforced,
-}
-CREATE_RULES: dict[str, Callable[[Exchange], list[str]]] = {
-    "graph.create_missing_account": create_missing_account,
-    "graph.unknown_task": unknown_task,
+    "graph.version_echo": version_echo,
 }

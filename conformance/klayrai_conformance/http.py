@@ -1,5 +1,6 @@
 """The probes' HTTP client: polite to real targets (a requests-per-second cap, waiting out rate limits within a
-bound) and a recorder of every exchange, retried ones included, for the passive rules and for failure reports."""
+bound), bounded in time (a request timeout, and a deadline no request or wait goes past), and a recorder of every
+exchange, retried and unanswered ones included, for the passive rules and for failure reports."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
 from klayrai_conformance.exchange import Exchange
+from klayrai_conformance.transport_rules import no_answer_of
 
 MAX_RETRIES = 3
 MAX_WAIT_SECONDS = 60.0  # per wait: a target asking for longer makes the probe an error of the kit, not a hang
@@ -19,7 +21,19 @@ DEFAULT_WAIT_SECONDS = 1.0  # a 429 without a usable Retry-After
 
 
 class KitError(Exception):
-    """The kit could not do its job (network failure, a rate limit too long to wait out): not a finding."""
+    """The kit could not do its job (a rate limit too long to wait out, a bad URL): not a finding."""
+
+
+class Unanswered(Exception):
+    """The target gave no HTTP response to a request (recorded in `ProbeClient.unanswered`): the probe stops."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__(exchange.excerpt())
+        self.exchange = exchange
+
+
+class OutOfTime(Exception):
+    """The run's time budget leaves no room for this request or wait: the probe stops, unfinished."""
 
 
 class Throttle:
@@ -68,12 +82,29 @@ def retry_delay(exchange: Exchange) -> float | None:
 class ProbeClient:
     """httpx with a throttle, bounded rate-limit retries and a journal of every exchange."""
 
-    def __init__(self, timeout: float, max_rps: float | None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        max_rps: float | None,
+        sleep: Callable[[float], None] = time.sleep,
+        deadline: float | None = None,
+    ) -> None:
         self.http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.timeout = timeout
+        self.deadline = deadline  # time.monotonic() instant: no request starts, and none lasts, past it
         self.throttle = Throttle(max_rps)
         self.sleep = sleep
         self.journal: list[Exchange] = []
+        self.unanswered: list[Exchange] = []
         self.lock = threading.Lock()
+
+    def time_left(self) -> float:
+        if self.deadline is None:
+            return float("inf")
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise OutOfTime("the time budget of the probes ran out")
+        return left
 
     def close(self) -> None:
         self.http.close()
@@ -89,10 +120,11 @@ class ProbeClient:
     ) -> Exchange:
         for attempt in range(MAX_RETRIES + 1):
             self.throttle.wait()
+            timeout = min(self.timeout, self.time_left())
             try:
-                response = self.http.request(method, url, params=params, headers=headers, data=data)
+                response = self.http.request(method, url, params=params, headers=headers, data=data, timeout=timeout)
             except httpx.HTTPError as exc:
-                raise KitError(f"{method} {url.split('?')[0]}: {type(exc).__name__}: {exc}") from None
+                self.no_answer(exc, cut=timeout < self.timeout)
             exchange = Exchange.from_httpx(response)
             with self.lock:
                 self.journal.append(exchange)
@@ -103,8 +135,29 @@ class ProbeClient:
                 raise KitError(f"{method} {url.split('?')[0]}: still rate-limited after {MAX_RETRIES} retries")
             if delay > MAX_WAIT_SECONDS:
                 raise KitError(f"the target rate-limits for {delay:.0f} s (more than {MAX_WAIT_SECONDS:.0f} s)")
+            if delay >= self.time_left():
+                raise OutOfTime(f"the target rate-limits for {delay:.0f} s, past the time budget of the probes")
             self.sleep(delay)
         raise AssertionError("unreachable")
+
+    def no_answer(self, error: httpx.HTTPError, cut: bool) -> NoReturn:
+        """Record a request the target did not answer and stop the probe; a timeout the budget shortened is not
+        the target's fault, and an error of the client is the kit's."""
+        no_answer = no_answer_of(error)
+        try:
+            request = error.request
+        except RuntimeError:  # raised before a request existed: the kit's own doing
+            no_answer = None
+        if no_answer is None:
+            raise KitError(f"{type(error).__name__}: {error}") from None
+        if cut and no_answer.kind == "timeout":
+            raise OutOfTime("the time budget of the probes ran out during a request") from None
+        exchange = Exchange.unanswered(
+            request.method, str(request.url), dict(request.headers), request.content, no_answer
+        )
+        with self.lock:
+            self.unanswered.append(exchange)
+        raise Unanswered(exchange) from None
 
     def get(self, url: str, **kwargs: Any) -> Exchange:
         return self.request("GET", url, **kwargs)
@@ -118,10 +171,12 @@ class ProbeClient:
 
 
 def reachable(url: str, timeout: float) -> str | None:
-    """None when the target answers HTTP at all (any status); else a one-line reason."""
+    """None when the target accepts a connection; else a one-line reason."""
     try:
         httpx.get(url.rstrip("/") + "/", timeout=timeout, follow_redirects=False)
-    except httpx.HTTPError as exc:
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
         reason = str(exc) or type(exc).__name__
         return f"target unreachable: {url} ({reason})"
+    except httpx.HTTPError:
+        return None  # it accepted the connection: what it did then is a finding of the run, not a usage problem
     return None

@@ -23,6 +23,15 @@ Json = dict[str, Any]
 ACT_RE = re.compile(r"act_[0-9]+")
 DIGITS_RE = re.compile(r"[0-9]+")
 EPOCH_RANGE = (1_000_000_000, 100_000_000_000)  # 2001 .. year 5138: seconds, not milliseconds
+ERROR_STATUS = {  # openapi.yaml's KlayraiErrorCode, each with its status
+    "invalid_request": 400,
+    "authentication_error": 401,
+    "plan_insufficient": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "rate_limit_error": 429,
+    "api_error": 500,
+}
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
 
@@ -235,6 +244,19 @@ def request_id(exchange: Exchange) -> list[str]:
     return []
 
 
+def error_code_status(exchange: Exchange) -> list[str]:
+    if exchange.status < 400:
+        return []
+    body = exchange.json_or_none()
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    if code is None:
+        return []  # not the envelope at all: klayrai.envelope.request_id reports it
+    if ERROR_STATUS.get(code) != exchange.status:
+        return [f"error code {code!r} came with HTTP {exchange.status}; documented: {ERROR_STATUS}"]
+    return []
+
+
 def version_echo(exchange: Exchange) -> list[str]:
     words = vocabulary()
     requested = exchange.request_headers.get("klayrai-version")
@@ -276,6 +298,7 @@ RULES: dict[str, Callable[[Exchange], list[str]]] = {
     "klayrai.pagination.page_length": page_length,
     "klayrai.filter.status": status_filter,
     "klayrai.envelope.request_id": request_id,
+    "klayrai.envelope.code_status": error_code_status,
     "klayrai.version.echo": version_echo,
     "klayrai.rate_limit.headers": rate_limit_headers,
 }

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from klayrai_conformance.exchange import Exchange, Violation
-from klayrai_conformance.http import KitError, ProbeClient
+from klayrai_conformance.http import KitError, OutOfTime, ProbeClient, Unanswered
 from klayrai_conformance.target import Target, needs_text
 
 T = TypeVar("T")
 MAX_FINDINGS_PER_RULE = 10
+OUT_OF_TIME = "not checked: the run's time budget ran out first (--budget)"
 
 
 class Skip(Exception):
@@ -71,6 +72,7 @@ class RuleOutcome:
     reason: str = ""  # why skipped, or the kit's error
     elapsed: float = 0.0
     ran: bool = False  # a probe or a check actually looked at the target for this rule
+    out_of_time: bool = False  # the run's time budget ran out before this rule was fully checked
 
 
 class ProbeContext:
@@ -92,9 +94,15 @@ class ProbeContext:
         return self.target.url_for(api).rstrip("/") + path
 
     def once(self, key: str, compute: Callable[[], T]) -> T:
-        """Shared work (a full walk, say) done once per run, whichever probe asks first."""
+        """Shared work (a full walk, say) done once per run, whichever probe asks first; a request of it the target
+        did not answer stops every probe that needs it, without being sent again (and waited for) each time."""
         if key not in self.memo:
-            self.memo[key] = compute()
+            try:
+                self.memo[key] = compute()
+            except Unanswered as unanswered:
+                self.memo[key] = unanswered
+        if isinstance(self.memo[key], Unanswered):
+            raise self.memo[key]
         return self.memo[key]  # type: ignore[no-any-return]
 
     def fail(self, message: str, exchange: Exchange | None = None) -> None:
@@ -116,6 +124,8 @@ def in_order() -> list[Probe]:
 
 
 def skip_reason(spec: Probe, target: Target, writes: bool) -> str | None:
+    if spec.writes and not writes and target.allow_writes is False:
+        return "sends POST requests: read-only run (--read-only)"
     if spec.writes and not writes:
         return "sends POST requests; the target is not loopback: pass --allow-writes to run it"
     missing = [name for name in spec.needs if not getattr(target.credentials, name)]
@@ -138,6 +148,15 @@ def run_probe(spec: Probe, ctx: ProbeContext, writes: bool) -> RuleOutcome:
         ctx.fail(violation.message, violation.exchange)
     except Skip as skip:
         outcome.status, outcome.reason = "skipped", str(skip)
+    except Unanswered as unanswered:
+        kind = unanswered.exchange.no_answer.kind if unanswered.exchange.no_answer else "dropped"
+        outcome.status = "skipped"
+        outcome.reason = (
+            f"not finished: the target gave no HTTP response to one of its requests ({kind}, see transport.*)"
+        )
+    except OutOfTime:
+        outcome.status, outcome.reason = "skipped", OUT_OF_TIME
+        outcome.out_of_time = True
     except KitError as error:
         outcome.status, outcome.reason = "error", str(error)
     except Exception as error:  # a bug of the kit: report it, keep the run going
@@ -149,6 +168,6 @@ def run_probe(spec: Probe, ctx: ProbeContext, writes: bool) -> RuleOutcome:
     outcome.findings = ctx.findings[:MAX_FINDINGS_PER_RULE]
     if len(ctx.findings) > MAX_FINDINGS_PER_RULE:
         outcome.findings[-1].message += f"\n(and {len(ctx.findings) - MAX_FINDINGS_PER_RULE} more)"
-    if outcome.findings and outcome.status in ("passed", "error"):
+    if outcome.findings:
         outcome.status = "failed"
     return outcome

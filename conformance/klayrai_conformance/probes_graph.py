@@ -299,6 +299,7 @@ def error_envelope(ctx: ProbeContext) -> None:
     get(ctx, token=None, limit=1)
     get(ctx, token=UNKNOWN_TOKEN, limit=1)
     get(ctx, limit=0)
+    get(ctx, fields="name,na\u00efve\u2014couleur")  # a message a header cannot carry as it is
     get(ctx, url=edge(ctx, name="client_ad_acounts"))
     klayrai = ctx.url("klayrai", "/v1/")
     graph = ctx.client.exchanges(lambda e: e.url.startswith(ctx.target.graph_url) and not e.url.startswith(klayrai))

@@ -6,9 +6,15 @@ and the duplicate check last, so that it can repeat the account just created.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from klayrai_conformance import graph_rules as rules
+from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.probes import ProbeContext, Skip, probe
 from klayrai_conformance.probes_graph import expect_error, post, walk
+
+CONCURRENT_POSTS = 4
+UNKNOWN_ACCOUNT = "act_999999999999999"  # no ad account has this id: nothing is created
 
 
 def _post_account(ctx: ProbeContext) -> str:
@@ -30,13 +36,53 @@ def create_missing_account(ctx: ProbeContext) -> None:
     expect_error(ctx, post(ctx, permitted_tasks='["ANALYZE"]'), 400, 100)
 
 
+@probe("graph.create_unknown_account", "meta", writes=True)
+def create_unknown_account(ctx: ProbeContext) -> None:
+    expect_error(ctx, post(ctx, adaccount_id=UNKNOWN_ACCOUNT), 400, 100, 33)
+
+
+def first_posts(ctx: ProbeContext) -> list[Exchange]:
+    """The first POSTs of the new account: `CONCURRENT_POSTS` at once, sent once per run (the account is new only
+    once). A correct target answers one of them 200, the others 3989, as it would answer one POST then repeats."""
+
+    def send() -> list[Exchange]:
+        account = ctx.credentials.graph_adaccount_new
+        with ThreadPoolExecutor(CONCURRENT_POSTS) as pool:
+            return list(pool.map(lambda _: post(ctx, adaccount_id=account), range(CONCURRENT_POSTS)))
+
+    return ctx.once("graph.first_posts", send)
+
+
+@probe("graph.concurrent_create", "meta", needs=("graph_adaccount_new",), writes=True)
+def concurrent_create(ctx: ProbeContext) -> None:
+    answers = first_posts(ctx)
+    codes = [(exchange.status, (rules.error_of(exchange) or {}).get("code")) for exchange in answers]
+    if all(code == (400, 3989) for code in codes):
+        raise Skip(f"{ctx.credentials.graph_adaccount_new} is already a client account: pass a fresh one")
+    winners = [exchange for exchange in answers if exchange.status == 200]
+    ctx.expect(
+        len(winners) == 1 and codes.count((400, 3989)) == CONCURRENT_POSTS - 1,
+        f"{CONCURRENT_POSTS} concurrent POSTs of one new account got {sorted(codes, key=str)}; "
+        "expected one 200 and 400 code 3989 for the others",
+        winners[-1] if winners else answers[0],
+    )
+    wanted = "act_" + str(ctx.credentials.graph_adaccount_new).removeprefix("act_")
+    if winners and (winners[0].json_or_none() or {}).get("access_status") == "CONFIRMED":
+        listed = [node.get("id") for node in walk(ctx, fields="name").nodes].count(wanted)
+        ctx.expect(listed == 1, f"{wanted} is listed {listed} times after concurrent POSTs", winners[0])
+
+
 @probe("graph.create_then_list", "meta", needs=("graph_adaccount_new",), writes=True)
 def create_then_list(ctx: ProbeContext) -> None:
     accounts = [(ctx.credentials.graph_adaccount_new, True), (ctx.credentials.graph_adaccount_pending, False)]
     for account, required in accounts:
         if not account:
             continue
-        exchange = post(ctx, adaccount_id=account)
+        if required:  # the new account's first POSTs are shared with graph.concurrent_create
+            answers = first_posts(ctx)
+            exchange = next((answer for answer in answers if answer.status == 200), answers[0])
+        else:
+            exchange = post(ctx, adaccount_id=account)
         code = (rules.error_of(exchange) or {}).get("code")
         if code == 3989 and required:
             raise Skip(f"{account} is already a client account of the business: pass a fresh --graph-adaccount-new")

@@ -31,6 +31,7 @@ class Report:
     requests: int = 0
     seed: int | None = None
     elapsed: float = 0.0
+    cut_short: list[str] = field(default_factory=list)  # what the time budget cut short, if anything
 
     def by_status(self, status: str) -> list[RuleOutcome]:
         return [outcome for outcome in self.outcomes.values() if outcome.status == status]
@@ -39,7 +40,7 @@ class Report:
     def exit_code(self) -> int:
         if self.by_status("failed"):
             return EXIT_VIOLATIONS
-        if self.by_status("error") or self.errors:
+        if self.by_status("error") or self.errors or self.cut_short:
             return EXIT_KIT_ERROR
         return EXIT_CONFORMS
 
@@ -59,7 +60,8 @@ def describe_target(report: Report) -> list[str]:
     lines = [
         f"conformance of {urls}",
         f"  profile {target.profile}, max-examples {target.max_examples}, seed {seed}, workers {target.workers}, "
-        f"phases {','.join(target.phases)}, writes {'allowed' if report.writes else 'off (read-only)'}",
+        f"phases {','.join(target.phases)}, writes {'allowed' if report.writes else 'off (read-only)'}, "
+        f"budget {target.budget:g} s, request timeout {target.request_timeout:g} s",
     ]
     shown = []
     if "klayrai" in target.apis and credentials.klayrai_key:
@@ -90,7 +92,7 @@ def summary(report: Report, verbose: bool = False) -> str:
             if len(outcome.findings) > MAX_SHOWN_PER_RULE:
                 lines.append(f"  ... and {len(outcome.findings) - MAX_SHOWN_PER_RULE} more")
             if outcome.reason:
-                lines.append(f"  (the probe also stopped with an error of the kit: {outcome.reason})")
+                lines.append(f"  (the probe also stopped: {outcome.reason})")
     errors = [f"{o.rule}: {o.reason}" for o in report.by_status("error")] + report.errors
     if errors:
         lines += ["", "ERRORS OF THE KIT (not findings about the target):"]
@@ -102,6 +104,9 @@ def summary(report: Report, verbose: bool = False) -> str:
     if verbose:
         lines.append("")
         lines += [f"passed: {o.rule}" for o in sorted(report.by_status("passed"), key=lambda o: o.rule)]
+    if report.cut_short:
+        lines += ["", f"CUT SHORT by the time budget ({report.target.budget:g} s, --budget):"]
+        lines += [f"  {reason}" for reason in report.cut_short]
     counts = {status: len(report.by_status(status)) for status in ("passed", "failed", "skipped", "error")}
     lines += [
         "",
@@ -110,7 +115,9 @@ def summary(report: Report, verbose: bool = False) -> str:
         {
             EXIT_CONFORMS: "RESULT: the target conforms (exit 0)",
             EXIT_VIOLATIONS: f"RESULT: {counts['failed']} rules violated (exit 1)",
-            EXIT_KIT_ERROR: "RESULT: no violation found, but the kit could not check everything (exit 3)",
+            EXIT_KIT_ERROR: "RESULT: no violation found, but the kit could not check everything "
+            + ("(cut short by the time budget) " if report.cut_short else "")
+            + "(exit 3)",
         }[report.exit_code],
     ]
     return report.masker("\n".join(lines))
@@ -145,11 +152,15 @@ def junit_xml(report: Report) -> str:
             ET.SubElement(case, "error", type="kit_error", message=masker(outcome.reason))
         elif outcome.status == "skipped":
             ET.SubElement(case, "skipped", message=masker(outcome.reason))
-    if report.errors:
+    if report.errors or report.cut_short:
         suite = ET.SubElement(root, "testsuite", name="kit")
         for number, error in enumerate(report.errors, start=1):
             case = ET.SubElement(suite, "testcase", classname="conformance.kit", name=f"error_{number}")
             ET.SubElement(case, "error", type="kit_error", message=masker(error.splitlines()[0])).text = masker(error)
+        if report.cut_short:
+            case = ET.SubElement(suite, "testcase", classname="conformance.kit", name="time_budget")
+            message = f"cut short by the time budget ({report.target.budget:g} s): " + "; ".join(report.cut_short)
+            ET.SubElement(case, "error", type="cut_short", message=masker(message))
     for suite in root:
         cases = list(suite)
         suite.set("tests", str(len(cases)))

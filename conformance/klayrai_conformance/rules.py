@@ -1,6 +1,6 @@
 """The catalogue of rules the kit reports: every `x-invariants` id of openapi.yaml (checked by a schemathesis check,
-a probe, or both, unless only the fixtures can verify it), the kit's own additions awaiting an `x-invariants`
-entry, and schemathesis' built-in checks as `schemathesis.<check>`.
+a probe, or both, unless only the fixtures can verify it), the kit's own rules about HTTP itself (`transport.*`),
+and schemathesis' built-in checks as `schemathesis.<check>`.
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 
-from klayrai_conformance import (  # noqa: F401  (registers the probes)
+from klayrai_conformance import (  # noqa: F401  (the probe modules register their probes)
     probes_batch,
     probes_graph,
+    probes_graph_auth,
     probes_graph_fields,
     probes_graph_writes,
     probes_klayrai,
+    probes_klayrai_errors,
+    transport_rules,
 )
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.fuzz import BUILTIN_CHECKS
@@ -28,13 +31,8 @@ FIXTURE_ONLY = {
     "cross_api.status_derivation": "needs both APIs' view of the same ad account: fixture tests",
     "cross_api.business_agrees": "needs both APIs' view of the same ad account: fixture tests",
 }
-# Rules of the kit that openapi.yaml does not list yet; the spec's own description wins once it does.
-KIT_RULES = {
-    "graph.auth_enforced": (
-        "meta",
-        "No token gets 400 code 104, an unknown token 400 code 190 (OAuthException); never data.",
-    ),
-}
+# Rules of the kit that openapi.yaml does not list: about HTTP itself, judged on every request of both APIs.
+KIT_RULES = {rule: ("any", text) for rule, text in transport_rules.DESCRIPTIONS.items()}
 TAG_API = {"KlayrAI Accounts": "klayrai", "Meta Graph client_ad_accounts": "meta"}
 
 
@@ -50,6 +48,8 @@ class Rule:
     def how(self) -> str:
         if self.id.startswith("schemathesis."):
             return "schemathesis"
+        if self.id in transport_rules.RULES:
+            return "every request"
         return "+".join(name for name, on in (("check", self.by_check), ("probe", self.by_probe)) if on) or "fixtures"
 
 
@@ -69,8 +69,9 @@ def catalogue() -> tuple[Rule, ...]:
     checked = set(CHECK_RULES.values())
     spec = spec_invariants()
     described = {**spec, **{rule: text for rule, text in KIT_RULES.items() if rule not in spec}}
+    every_request = set(transport_rules.RULES)
     rules = [
-        Rule(rule, api, " ".join(text.split()), rule in checked, rule in PROBES)
+        Rule(rule, api, " ".join(text.split()), rule in checked | every_request, rule in set(PROBES) | every_request)
         for rule, (api, text) in described.items()
     ]
     rules += [Rule(f"schemathesis.{name}", "any", text, True, False) for name, text in BUILTIN_CHECKS.items()]

@@ -42,6 +42,8 @@ def test_rule(outcome: RuleOutcome, conformance_report: Report) -> None:
 
 
 def test_kit_ran_cleanly(conformance_report: Report) -> None:
-    """Errors of the kit that belong to no rule (schemathesis could not send a request, ...)."""
-    if conformance_report.errors:
-        raise KitError(conformance_report.masker("\n".join(conformance_report.errors)))
+    """Errors of the kit that belong to no rule (schemathesis could not send a request, ...), and a run its time
+    budget cut short."""
+    problems = [*conformance_report.errors, *(f"cut short: {cut}" for cut in conformance_report.cut_short)]
+    if problems:
+        raise KitError(conformance_report.masker("\n".join(problems)))

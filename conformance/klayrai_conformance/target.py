@@ -15,6 +15,7 @@ APIS = ("klayrai", "meta")
 PROBE_PHASE = "probes"
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 PHASES = (PROBE_PHASE, *SCHEMATHESIS_PHASES)
+MOCK_CREDENTIALS_PATH = "/__mock/credentials"  # the mock's admin API; not part of openapi.yaml
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
@@ -27,13 +28,16 @@ class Profile:
     workers: int
     seed: int | None
     max_time: int | None
+    budget: float  # seconds of wall time for the whole run, whatever the target does
+    request_timeout: float
 
 
 PROFILES = {
-    # Fixed seed: a CI run is reproducible, and a red build is the same red build on a rerun.
-    "ci": Profile("ci", max_examples=25, workers=2, seed=20260301, max_time=None),
+    # Fixed seed: a CI run is reproducible, and a red build is the same red build on a rerun. 45 s of budget plus
+    # start-up keeps a CI step under a minute against any target (hanging, dropping connections, slow).
+    "ci": Profile("ci", max_examples=25, workers=2, seed=20260301, max_time=None, budget=45.0, request_timeout=5.0),
     # Random seed (printed in the summary) and a larger budget: explores more, for nightly runs.
-    "deep": Profile("deep", max_examples=200, workers=2, seed=None, max_time=None),
+    "deep": Profile("deep", max_examples=200, workers=2, seed=None, max_time=None, budget=900.0, request_timeout=10.0),
 }
 
 
@@ -50,11 +54,26 @@ class Credentials:
     graph_adaccount_new: str | None = None
     graph_adaccount_pending: str | None = None
     graph_adaccount_existing: str | None = None
+    klayrai_key_revoked: str | None = None
+    graph_token_expired: str | None = None
+    graph_token_no_permission: str | None = None
+    graph_app_secret: str | None = None
 
     def secrets(self) -> list[str]:
         """The values a report must never print in full."""
-        names = ("klayrai_key", "klayrai_key_lower_plan", "klayrai_key_other", "graph_token")
-        return [value for value in (getattr(self, name) for name in names) if value]
+        return [value for value in (getattr(self, name) for name in SECRET_FIELDS) if value]
+
+
+SECRET_FIELDS = (
+    "klayrai_key",
+    "klayrai_key_lower_plan",
+    "klayrai_key_other",
+    "klayrai_key_revoked",
+    "graph_token",
+    "graph_token_expired",
+    "graph_token_no_permission",
+    "graph_app_secret",
+)
 
 
 # Flag and environment variable of each credential, for `--help` and for "skipped: needs ..." lines.
@@ -68,6 +87,10 @@ CREDENTIAL_SOURCES = {
     "graph_adaccount_new": ("--graph-adaccount-new", "GRAPH_ADACCOUNT_NEW"),
     "graph_adaccount_pending": ("--graph-adaccount-pending", "GRAPH_ADACCOUNT_PENDING"),
     "graph_adaccount_existing": ("--graph-adaccount-existing", "GRAPH_ADACCOUNT_EXISTING"),
+    "klayrai_key_revoked": ("--klayrai-key-revoked", "KLAYRAI_API_KEY_REVOKED"),
+    "graph_token_expired": ("--graph-expired-token", "GRAPH_EXPIRED_TOKEN"),
+    "graph_token_no_permission": ("--graph-token-no-permission", "GRAPH_TOKEN_NO_PERMISSION"),
+    "graph_app_secret": ("--graph-app-secret", "GRAPH_APP_SECRET"),
 }
 
 
@@ -76,8 +99,9 @@ def needs_text(name: str) -> str:
     return f"{flag} (or {env})"
 
 
-def mock_defaults() -> Credentials:
-    """The default world's credentials (mockserver.world.credentials): only ever used for a loopback target."""
+def mock_defaults(graph_url: str | None = None) -> Credentials:
+    """The default world's credentials: only ever used for a loopback target. The app secret depends on the world's
+    seed, so it is asked of the mock's admin API at `graph_url` (None when that is not a mock)."""
     from mockserver.world.credentials import (
         AGENCY_BUSINESS_ID,
         API_KEYS,
@@ -90,7 +114,11 @@ def mock_defaults() -> Credentials:
         klayrai_key=API_KEYS["agency"],
         klayrai_key_lower_plan=API_KEYS["starter"],
         klayrai_key_other=API_KEYS["other"],
+        klayrai_key_revoked=API_KEYS["revoked"],
         graph_token=GRAPH_TOKENS["agency"],
+        graph_token_expired=GRAPH_TOKENS["expired"],
+        graph_token_no_permission=GRAPH_TOKENS["no_permission"],
+        graph_app_secret=mock_app_secret(graph_url) if graph_url else None,
         graph_business=AGENCY_BUSINESS_ID,
         graph_other_business=OTHER_AGENCY_BUSINESS_ID,
         graph_adaccount_new=POST_OUTCOMES["confirmed"],
@@ -99,14 +127,27 @@ def mock_defaults() -> Credentials:
     )
 
 
+def mock_app_secret(graph_url: str) -> str | None:
+    """The app secret of a loopback mock's world, from its admin API (`/__mock/credentials`); None otherwise."""
+    import httpx
+
+    try:
+        response = httpx.get(graph_url.rstrip("/") + MOCK_CREDENTIALS_PATH, timeout=2.0)
+        secret = response.json().get("app_secret") if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None
+    return secret if isinstance(secret, str) and secret else None
+
+
 def with_mock_defaults(given: Credentials, klayrai_url: str, graph_url: str) -> tuple[Credentials, set[str]]:
     """`given`, completed with the mock world's credentials for each API whose URL is loopback; and what was filled."""
-    defaults = mock_defaults()
     filled = {
         f.name
         for f in fields(Credentials)
         if not getattr(given, f.name) and is_loopback(klayrai_url if f.name.startswith("klayrai") else graph_url)
     }
+    defaults = mock_defaults(graph_url if "graph_app_secret" in filled else None)
+    filled = {name for name in filled if getattr(defaults, name)}
     return replace(given, **{name: getattr(defaults, name) for name in filled}), filled
 
 
@@ -151,7 +192,8 @@ class Target:
     workers: int = 2
     max_time: int | None = None
     max_rps: float | None = None
-    request_timeout: float = 10.0
+    request_timeout: float = 5.0
+    budget: float = 45.0
     phases: tuple[str, ...] = PHASES
     rule_patterns: tuple[str, ...] = ()
     used_mock_defaults: bool = False

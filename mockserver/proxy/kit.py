@@ -1,33 +1,23 @@
 """The proxy's one door into the conformance kit (`klayrai_conformance`): if the kit's API changes, this module is
 the only one to mend.
 
-What the proxy takes from the kit: its exchange type, its rules that judge a single exchange (the same functions
-its schemathesis checks run, by rule id), and its curl rendering and credential masking. The rule tables are read
-from the rule modules directly rather than from `klayrai_conformance.checks`, which would import schemathesis (most
-of a second of start-up) only to register checks the proxy does not run.
+What the proxy takes from the kit: its exchange type, its table of the rules that judge a single exchange (the
+same functions its schemathesis checks run, by rule id; `operation_rules` imports no schemathesis), and its curl
+rendering and credential masking.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
-from klayrai_conformance import graph_rules, klayrai_rules
 from klayrai_conformance.exchange import Exchange, Masker, Violation
+from klayrai_conformance.operation_rules import OPERATION_RULES, Rule
 
 logger = logging.getLogger("mockserver.proxy")
 
-Rule = Callable[[Exchange], list[str]]
 SECRET_PARAMS = ("access_token", "appsecret_proof")
 SECRET_HEADERS = ("x-api-key", "authorization")
 MIN_SECRET = 6  # shorter values are no real credential, and masking them would garble every text they occur in
-
-# operationId -> the kit's rules that read one of its exchanges (as `klayrai_conformance.checks.OPERATION_RULES`)
-OPERATION_RULES: dict[str, dict[str, Rule]] = {
-    "listAccounts": klayrai_rules.RULES,
-    "listClientAdAccounts": {**graph_rules.LIST_RULES, **graph_rules.ANY_RULES},
-    "createClientAdAccount": {**graph_rules.CREATE_RULES, **graph_rules.ANY_RULES},
-}
 
 __all__ = ["Exchange", "judge", "masker", "rules_for"]
 

@@ -230,3 +230,29 @@ def account_id_as_number() -> MockApp:
                 node["account_id"] = int(node["account_id"])
 
     return faulty_app(response=response)
+
+
+def www_authenticate_word_of_another_code() -> MockApp:
+    """`WWW-Authenticate` says `invalid_token` for every error (the word of 190), whatever the code."""
+
+    def response(request: Request, answer: Response) -> None:
+        header = answer.headers.get("www-authenticate")
+        if not request.is_klayrai and header:
+            answer.headers["www-authenticate"] = header.replace('"invalid_request"', '"invalid_token"')
+
+    return faulty_app(response=response)
+
+
+def www_authenticate_ascii_only() -> MockApp:
+    """Not a fault: `WWW-Authenticate` with every non-ASCII character of the message replaced by `?`, as many HTTP
+    stacks write a header; the kit must pass it."""
+
+    def response(request: Request, answer: Response) -> None:
+        header, message = answer.headers.get("www-authenticate"), error_of(answer).get("message")
+        if not request.is_klayrai and header and isinstance(message, str):
+            written = message.replace('"', "'").encode("ascii", "replace").decode("ascii")
+            answer.headers["www-authenticate"] = (
+                header[: header.index('" "', header.index('" "') + 3) + 3] + written + '"'
+            )
+
+    return faulty_app(response=response)

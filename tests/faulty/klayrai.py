@@ -11,6 +11,7 @@ from tests.faulty.base import Request, Response, Rewrite, accounts_of, error_of,
 
 BIG_KEY = "klyr_live_agency2bigworkspace01"
 OTHER_KEY = "klyr_test_otherworkspace00001"
+REVOKED_KEY = "klyr_live_revokedkey0000000001"
 KNOWN_PARAMS = ("status", "page", "page_size")
 
 
@@ -202,5 +203,60 @@ def closed_with_active() -> MockApp:
             if account.get("status") == "closed":
                 account["campaignCount"] = max(1, account.get("campaignCount", 0))
                 account["activeCampaignCount"] = 1
+
+    return faulty_app(response=response)
+
+
+def malformed_key_is_400() -> MockApp:
+    """A key that does not look like `klyr_live_...` refused as a bad parameter (400) instead of 401."""
+
+    def response(request: Request, answer: Response) -> None:
+        key = request.headers.get("x-api-key")
+        if request.is_klayrai and key is not None and not key.startswith(("klyr_live_", "klyr_test_")):
+            error = error_of(answer)
+            answer.status = 400
+            error.update(code="invalid_request", message="x-api-key is malformed", param="x-api-key")
+
+    return faulty_app(response=response)
+
+
+def revoked_key_accepted() -> MockApp:
+    """Revocation not checked: a revoked key still reads its workspace (here: the agency's)."""
+
+    def request(incoming: Request) -> None:
+        if incoming.is_klayrai and incoming.headers.get("x-api-key") == REVOKED_KEY:
+            incoming.headers["x-api-key"] = BIG_KEY
+
+    return faulty_app(request=request)
+
+
+def unknown_parameters_checked_first() -> MockApp:
+    """Unknown parameters are rejected before the known ones are validated: `param` names the wrong fault."""
+
+    def response(request: Request, answer: Response) -> None:
+        unknown = [k for k, _ in request.query if k not in KNOWN_PARAMS]
+        error = error_of(answer)
+        if request.is_klayrai and unknown and error.get("code") == "invalid_request":
+            error.update(param=unknown[0], message=f"Unknown query parameter: {unknown[0]}")
+
+    return faulty_app(response=response)
+
+
+def validation_errors_are_422() -> MockApp:
+    """Parameter faults answered 422 (a framework's default) with the `invalid_request` code documented for 400."""
+
+    def response(request: Request, answer: Response) -> None:
+        if request.is_klayrai and error_of(answer).get("code") == "invalid_request":
+            answer.status = 422
+
+    return faulty_app(response=response)
+
+
+def rate_limit_remaining_never_moves() -> MockApp:
+    """`X-RateLimit-Remaining` always equals the limit: it does not count the requests of the window."""
+
+    def response(request: Request, answer: Response) -> None:
+        if request.is_klayrai and "x-ratelimit-limit" in answer.headers:
+            answer.headers["x-ratelimit-remaining"] = answer.headers["x-ratelimit-limit"]
 
     return faulty_app(response=response)
