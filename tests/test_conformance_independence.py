@@ -10,8 +10,8 @@ from pathlib import Path
 import klayrai_conformance
 
 KIT = Path(klayrai_conformance.__file__).resolve().parent
-ALLOWED = {"mockserver.contract", "mockserver.resources"}
-CREDENTIALS_MODULE = "mockserver.world.generator"  # the default world's constants: for a loopback mock only
+ALLOWED = {"mockserver.contract", "mockserver.resources", "mockserver.version"}  # `--version` names the package
+CREDENTIALS_MODULE = "mockserver.world.credentials"  # the default world's constants: for a loopback mock only
 CREDENTIALS_IMPORTER = "target.py"
 
 
