@@ -12,8 +12,9 @@ from mockserver.backend import StaleState, StateUnavailable
 from mockserver.contract import Contract
 from mockserver.journal import Entry, Journal, mask, select
 from mockserver.ratelimit import Policy, RateLimiter, Usage, tally
+from mockserver.records import Relation, World
 from mockserver.scenarios import Directive, PreferenceError, Rule, Scenarios, rule_problems
-from mockserver.store import Relation, Store, World
+from mockserver.store import Store
 
 if TYPE_CHECKING:
     from mockserver.state_redis import RedisState

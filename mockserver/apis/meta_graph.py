@@ -22,7 +22,8 @@ from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
 from mockserver.pagination import CursorCodec, cursor_window
 from mockserver.params import ParameterParser, ParamFault, ecma_pattern
 from mockserver.ratelimit import Usage
-from mockserver.store import AdAccount, Relation, Store, Token
+from mockserver.records import AdAccount, Relation, Token
+from mockserver.store import Store
 
 Json = dict[str, Any]
 
