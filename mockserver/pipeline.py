@@ -31,8 +31,8 @@ from mockserver.backend import StaleState, StateUnavailable
 from mockserver.cache import WorldCache
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
+from mockserver.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.ratelimit import Usage
-from mockserver.scenarios import Directive, PreferenceError, choose, parse_prefer
 from mockserver.state import Mock
 from mockserver.wire import read_incoming, send_json
 

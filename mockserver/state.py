@@ -16,7 +16,8 @@ from mockserver.contract import Contract
 from mockserver.journal import Journal
 from mockserver.ratelimit import RateLimiter
 from mockserver.records import gc_paused
-from mockserver.scenarios import Scenarios, load_file
+from mockserver.scenario_file import load_file
+from mockserver.scenarios import Scenarios
 from mockserver.settings import Settings
 from mockserver.state_memory import MemoryState
 from mockserver.store import Store
