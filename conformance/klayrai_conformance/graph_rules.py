@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from klayrai_conformance.exchange import Exchange
-from mockserver.apis.meta_graph import parse_tasks  # how the contract lets a client write tasks
+from mockserver.apis.graph_request import parse_tasks  # how the contract lets a client write tasks
 from mockserver.contract import default_contract
 
 Json = dict[str, Any]
