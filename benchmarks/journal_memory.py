@@ -44,8 +44,6 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-
-
 async def blast(base: str, count: int, concurrency: int) -> None:
     cycle = itertools.cycle(REQUESTS)
     remaining = iter(range(count))

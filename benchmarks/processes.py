@@ -89,8 +89,6 @@ def on_signal(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-
-
 def rss_kb(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM (peak) of one process, in kB."""
     out = {}

@@ -35,8 +35,6 @@ REQUESTS = {
 }
 
 
-
-
 @contextmanager
 def process(*args: str) -> Iterator[str]:
     """`mockserver <args> --port <free>` until it answers its health route; yields its base URL."""

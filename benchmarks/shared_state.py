@@ -75,8 +75,6 @@ REQUESTS = [
 ]
 
 
-
-
 def wait_until(ready: Any, what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not ready():

@@ -16,8 +16,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.backend import StateUnavailable
 from mockserver.journal import Journal
+from mockserver.prefer import PreferenceError
 from mockserver.ratelimit import Policy
-from mockserver.scenarios import LIMIT_SCHEMA, PreferenceError, schema_problems
+from mockserver.scenario_file import LIMIT_SCHEMA, schema_problems
 from mockserver.state import Mock
 
 PREFIX = "/__mock"

@@ -3,9 +3,10 @@
     route (connexion) -> auth -> Prefer / scenario rules -> permission -> rate limit -> parameters -> behaviour
 
 `MockMiddleware` sits in connexion's middleware stack just before its routing middleware: it reads the request
-once, lets connexion route it (`RoutingProbe`, placed right after routing, only notes the operation and path
-parameters), then runs the steps, renders the answer in the API's own envelope, checks it against the contract,
-waits out any latency asked for, writes it, and records it in the journal. Nothing below it ever answers.
+once (`mockserver.wire`), lets connexion route it (`RoutingProbe`, placed right after routing, only notes the
+operation and path parameters), then runs the steps, renders the answer in the API's own envelope, checks it against
+the contract, waits out any latency asked for, writes it (`mockserver.wire` again), and records it in the journal.
+Nothing below it ever answers.
 
 Two things are remembered between requests, each under everything it depends on: connexion's routing decision per
 method and path, and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.cache`). Every other
@@ -16,13 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
 import itertools
 import logging
 import random
-import re
 import time
-from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,20 +29,18 @@ from mockserver.apis import Api
 from mockserver.apis.graph_batch import GraphBatch
 from mockserver.backend import StaleState, StateUnavailable
 from mockserver.cache import WorldCache
-from mockserver.errors import CONTROL_CHARS, ApiError
+from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
+from mockserver.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.ratelimit import Usage
-from mockserver.scenarios import Directive, PreferenceError, choose, parse_prefer
 from mockserver.state import Mock
+from mockserver.wire import read_incoming, send_json
 
 logger = logging.getLogger("mockserver")
 
 EXCHANGE = "mockserver.exchange"
-MAX_BODY = 1 << 20
-MAX_QUERY_FIELDS = 1000
 MAX_ROUTES = 4096
 STALE_RETRIES = 3
-HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 Outcome = Reply | ApiError
 Rendered = tuple[int, dict[str, str], bytes]
 
@@ -269,69 +265,3 @@ def detached(error: ApiError) -> ApiError:
 
 async def swallow(message: Message) -> None:
     """The `send` given to connexion's routing, which must never answer (it would redirect a trailing slash)."""
-
-
-async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
-    """The request decoded once: query pairs, headers, and a body read up to MAX_BODY bytes."""
-    raw_query = scope.get("query_string", b"").decode("latin-1")
-    chunks: list[bytes] = []
-    size, too_large, more = 0, False, scope["method"] not in ("GET", "HEAD")
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        too_large = too_large or size > MAX_BODY
-        if not too_large:
-            chunks.append(chunk)
-        more = message.get("more_body", False)
-    # A plain dict, looked up a few times per request; the first of a repeated header wins, as in Starlette.
-    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in reversed(scope["headers"])}
-    return Incoming(
-        method=scope["method"],
-        path=scope["path"],
-        raw_query=raw_query,
-        query=parse_query(raw_query),
-        headers=headers,
-        body=b"".join(chunks),
-        path_params={},
-        base_url=base_url(scope.get("scheme", "http"), headers.get("host", ""), tuple(scope.get("server") or ())),
-        body_too_large=too_large,
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_query(raw_query: str) -> tuple[tuple[str, str], ...]:
-    """Query pairs, at most MAX_QUERY_FIELDS; kept per query text, since clients repeat theirs."""
-    try:
-        pairs = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
-    except ValueError:
-        pairs = parse_qsl(raw_query, keep_blank_values=True)[:MAX_QUERY_FIELDS]
-    return tuple((name, value) for name, value in pairs if name)  # `?=x` names nothing: there is nothing to check
-
-
-@functools.lru_cache(maxsize=256)
-def base_url(scheme: str, host: str, server: tuple[str, int] | tuple[()]) -> str:
-    """Where the client called: its Host header when well-formed, else the socket the server listens on."""
-    if not HOST_RE.fullmatch(host):
-        address = server or ("127.0.0.1", 80)
-        host = f"{address[0]}:{address[1]}"
-    return f"{scheme}://{host}"
-
-
-def header_value(value: str) -> bytes:
-    """Header values are ASCII without control characters, whatever a client put in the message they echo."""
-    if value.isascii() and value.isprintable():  # every header the mock writes itself
-        return value.encode("ascii")
-    return CONTROL_CHARS.sub(" ", value).encode("ascii", "backslashreplace")
-
-
-async def send_json(
-    send: Send, status: int, headers: dict[str, str], body: bytes, content_type: str, head: bool = False
-) -> None:
-    """Write the answer; a HEAD gets the headers a GET would, Content-Length included, and no body."""
-    raw = [(b"content-type", content_type.encode("ascii")), (b"content-length", b"%d" % len(body))]
-    raw += [(name.lower().encode("ascii"), header_value(value)) for name, value in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": b"" if head else body})

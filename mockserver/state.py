@@ -15,10 +15,12 @@ from mockserver.backend import StateBackend
 from mockserver.contract import Contract
 from mockserver.journal import Journal
 from mockserver.ratelimit import RateLimiter
-from mockserver.scenarios import Scenarios, load_file
+from mockserver.records import gc_paused
+from mockserver.scenario_file import load_file
+from mockserver.scenarios import Scenarios
 from mockserver.settings import Settings
 from mockserver.state_memory import MemoryState
-from mockserver.store import Store, gc_paused
+from mockserver.store import Store
 from mockserver.validation import ResponseValidator
 from mockserver.world.load import load_world
 

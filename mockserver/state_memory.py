@@ -8,9 +8,10 @@ from typing import Any
 from mockserver.contract import Contract
 from mockserver.journal import Journal
 from mockserver.ratelimit import Policy, RateLimiter
+from mockserver.records import World
 from mockserver.scenarios import Scenarios
 from mockserver.settings import Settings
-from mockserver.store import Store, World
+from mockserver.store import Store
 
 
 @dataclass

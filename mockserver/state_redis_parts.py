@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 from mockserver.backend import StaleState, StateUnavailable
 from mockserver.contract import Contract
 from mockserver.journal import Entry, Journal, mask, select
+from mockserver.prefer import Directive, PreferenceError
 from mockserver.ratelimit import Policy, RateLimiter, Usage, tally
-from mockserver.scenarios import Directive, PreferenceError, Rule, Scenarios, rule_problems
-from mockserver.store import Relation, Store, World
+from mockserver.records import Relation, World
+from mockserver.scenario_file import rule_problems
+from mockserver.scenarios import Rule, Scenarios
+from mockserver.store import Store
 
 if TYPE_CHECKING:
     from mockserver.state_redis import RedisState

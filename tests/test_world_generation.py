@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from mockserver.records import World
 from mockserver.resources import DEFAULT_WORLD_PATH
-from mockserver.store import World
 from mockserver.world.clock import graph_time, utc
 from mockserver.world.credentials import POST_OUTCOMES
 from mockserver.world.generator import generate
@@ -158,7 +158,8 @@ def test_fixed_records_import_without_faker() -> None:
     """The kit and the tests read the credentials, vocabularies and clock without loading Faker or the generator."""
     code = (
         "import sys; import mockserver.world.credentials, mockserver.world.vocabulary, mockserver.world.clock; "
-        "print(sorted(m for m in ('faker', 'mockserver.world.draws', 'mockserver.store') if m in sys.modules))"
+        "loaded = ('faker', 'mockserver.world.draws', 'mockserver.records', 'mockserver.store'); "
+        "print(sorted(m for m in loaded if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

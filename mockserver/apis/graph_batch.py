@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode
 
 from mockserver.errors import ApiError, GraphError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
-from mockserver.store import gc_paused
+from mockserver.records import gc_paused
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope

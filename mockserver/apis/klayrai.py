@@ -12,7 +12,8 @@ from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
 from mockserver.pagination import page_window
 from mockserver.params import ParameterParser, ParamFault
 from mockserver.ratelimit import Usage
-from mockserver.store import AdAccount, ApiKey, Connection, Store
+from mockserver.records import AdAccount, ApiKey, Connection
+from mockserver.store import Store
 
 Json = dict[str, Any]
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
-import json
 import math
 import random
 import re
-from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from mockserver.apis.graph_fields import parse_fields, sub_fields
+from mockserver.apis.graph_fields import parse_fields
+from mockserver.apis.graph_render import GRAPH_HEADERS, app_usage_json, graph_time, render_node, usage_json
+from mockserver.apis.graph_request import body_params, param, parse_tasks, task_values
 from mockserver.cache import WorldCache
 from mockserver.contract import Contract, Example
 from mockserver.errors import ApiError, GraphError
@@ -22,7 +21,8 @@ from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
 from mockserver.pagination import CursorCodec, cursor_window
 from mockserver.params import ParameterParser, ParamFault, ecma_pattern
 from mockserver.ratelimit import Usage
-from mockserver.store import AdAccount, Relation, Store, Token
+from mockserver.records import Relation, Token
+from mockserver.store import Store
 
 Json = dict[str, Any]
 
@@ -30,55 +30,7 @@ DEFAULT_VERSION = "v25.0"
 VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")
 SUMMARY_ON = ("true", "total_count")
-BODY_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
 SUPPRESS_ON = ("1", "true")
-# What real Graph sends on every answer (CONTRACT.md section 5); browser apps call Graph directly.
-GRAPH_HEADERS = {
-    "Cache-Control": "private, no-cache, no-store, must-revalidate",
-    "Pragma": "no-cache",
-    "Expires": "Sat, 01 Jan 2000 00:00:00 GMT",
-    "Access-Control-Allow-Origin": "*",
-}
-
-
-def render_node(account: AdAccount, relation: Relation, fields: tuple[str, ...], world: Any) -> Json:
-    """An AdAccount node with exactly `fields` (plus `id`, always first); `fields` are specs of `parse_fields`."""
-    node: Json = {"id": account.id}
-    for name in fields:
-        if name == "id":
-            continue
-        if name == "account_id":
-            node[name] = account.account_id
-        elif name.startswith("business"):
-            owner = world.businesses[account.owner_business_id]
-            name, wanted = sub_fields(name)
-            node[name] = {key: getattr(owner, key) for key in wanted}
-        elif name == "permitted_tasks":
-            node[name] = list(relation.permitted_tasks)
-        else:
-            node[name] = getattr(account, name)
-    return node
-
-
-def parse_tasks(values: list[Any]) -> list[str]:
-    """`permitted_tasks` as sent: JSON array strings (the SDK), single-quoted arrays, comma lists, or real lists."""
-    tasks: list[str] = []
-    for value in values:
-        if isinstance(value, list):
-            tasks += [str(v) for v in value]
-            continue
-        text = str(value).strip()
-        for attempt in (text, text.replace("'", '"')):
-            try:
-                decoded = json.loads(attempt)
-            except ValueError:
-                continue
-            if isinstance(decoded, list):
-                tasks += [str(v) for v in decoded]
-                break
-        else:
-            tasks += [part.strip(" \t[]'\"") for part in text.split(",")]
-    return list(dict.fromkeys(tasks))
 
 
 class GraphApi:
@@ -137,46 +89,12 @@ class GraphApi:
 
     # ---- the pipeline's steps
 
-    def body_params(self, exchange: Exchange) -> Json:
-        """The request body as parameters, decoded once; a body that cannot be read is remembered as a fault."""
-        if "body" in exchange.context:
-            return exchange.context["body"]
-        incoming, params, fault = exchange.incoming, {}, None
-        if incoming.body_too_large:
-            fault = "Request body is too large"
-        elif incoming.body.strip():
-            if incoming.content_type == "application/json":
-                try:
-                    decoded = json.loads(incoming.body)
-                except (ValueError, UnicodeDecodeError):
-                    decoded = None
-                params, fault = (decoded, None) if isinstance(decoded, dict) else ({}, "Body is not a JSON object")
-            elif incoming.content_type in ("application/x-www-form-urlencoded", ""):
-                try:
-                    pairs = parse_qsl(incoming.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-                except UnicodeDecodeError:
-                    pairs, fault = [], "Body is not valid UTF-8"
-                for key, value in pairs:
-                    params.setdefault(key, []).append(value)
-            else:
-                allowed = ", ".join(BODY_CONTENT_TYPES)
-                fault = f"Unsupported Content-Type {incoming.content_type}; use one of: {allowed}"
-        exchange.context["body"], exchange.context["body_fault"] = params, fault
-        return params
-
-    def _param(self, exchange: Exchange, name: str) -> Any:
-        """Last value of a parameter from the query, else from the body (form or JSON) of a POST."""
-        in_query = next((v for k, v in reversed(exchange.incoming.query) if k == name), None)
-        if in_query is not None:
-            return in_query
-        body = self.body_params(exchange) if exchange.incoming.method == "POST" else {}
-        value = body.get(name)
-        return value[-1] if isinstance(value, list) and exchange.incoming.content_type != "application/json" else value
+    body_params = staticmethod(body_params)  # `Api.body_params`: the body depends on the exchange alone
 
     def authenticate(self, exchange: Exchange) -> None:
         header = BEARER_RE.fullmatch(exchange.incoming.headers.get("authorization", "").strip())
         in_query = next((v for k, v in reversed(exchange.incoming.query) if k == "access_token"), None)
-        token_text = in_query or (header.group(1) if header else None) or self._param(exchange, "access_token")
+        token_text = in_query or (header.group(1) if header else None) or param(exchange, "access_token")
         if not isinstance(token_text, str) or not token_text:
             raise GraphError.token_required()
         token: Token | None = self.store.world.tokens.get(token_text)
@@ -189,7 +107,7 @@ class GraphApi:
                 f"The current time is {graph_time(self.store.world.now)}.",
                 subcode=463,
             )
-        proof = self._param(exchange, "appsecret_proof")
+        proof = param(exchange, "appsecret_proof")
         if proof is not None:
             expected = hmac.new(self.store.world.app_secret.encode(), token_text.encode(), hashlib.sha256).hexdigest()
             if not isinstance(proof, str) or not hmac.compare_digest(proof.encode(), expected.encode()):
@@ -218,15 +136,15 @@ class GraphApi:
                 raise self._param_error(fault) from None
             params["fields"] = fields
             return params
-        self.body_params(exchange)
+        body_params(exchange)
         if exchange.context["body_fault"]:
             raise GraphError.invalid_parameter(exchange.context["body_fault"])
-        account_id = self._param(exchange, "adaccount_id")
+        account_id = param(exchange, "adaccount_id")
         if account_id is None or account_id == "":
             raise self.example_error("graph_100_required")
         if not isinstance(account_id, str) or not self.account_id_re.search(account_id):
             raise GraphError.invalid_parameter("Param adaccount_id must be an ad account ID (act_<digits> or digits)")
-        raw_tasks = self._task_values(exchange)
+        raw_tasks = task_values(exchange)
         tasks = parse_tasks(raw_tasks) if raw_tasks else list(self.default_tasks)
         for index, task in enumerate(tasks):
             if task not in self.tasks:
@@ -236,16 +154,6 @@ class GraphApi:
         if not tasks:
             raise GraphError.invalid_parameter("permitted_tasks must name at least one task")
         return {"adaccount_id": "act_" + account_id.removeprefix("act_"), "permitted_tasks": tuple(tasks)}
-
-    def _task_values(self, exchange: Exchange) -> list[Any]:
-        """`permitted_tasks` from the query, else the body: the same precedence as every other parameter."""
-        in_query = [v for k, v in exchange.incoming.query if k == "permitted_tasks"]
-        if in_query:
-            return in_query
-        value = self.body_params(exchange).get("permitted_tasks")
-        if value is None:
-            return []
-        return value if exchange.incoming.content_type != "application/json" else [value]
 
     def _param_error(self, fault: ParamFault) -> GraphError:
         return GraphError.invalid_parameter(fault.message)
@@ -353,31 +261,5 @@ class GraphApi:
         """`suppress_http_code=1` (the JavaScript SDK's): the same answer with HTTP 200, as Graph does."""
         if status == 200:
             return status
-        suppress = self._param(exchange, "suppress_http_code")
+        suppress = param(exchange, "suppress_http_code")
         return 200 if isinstance(suppress, str) and suppress in SUPPRESS_ON else status
-
-
-@functools.lru_cache(maxsize=1024)
-def usage_json(business_id: str, percent: int, regain: int) -> str:
-    """`X-Business-Use-Case-Usage` for one business: percentages of the window used, minutes to regain access; its
-    inputs take few values over a window, so each text is encoded once."""
-    entry = {
-        "type": "ads_management",
-        "call_count": percent,
-        "total_cputime": percent // 2,
-        "total_time": percent // 2,
-        "estimated_time_to_regain_access": regain,
-    }
-    return encode({business_id: [entry]}).decode()
-
-
-@functools.lru_cache(maxsize=128)
-def app_usage_json(percent: int) -> str:
-    """`x-app-usage`, the app-level twin of `X-Business-Use-Case-Usage`: the same percentages."""
-    return encode({"call_count": percent, "total_cputime": percent // 2, "total_time": percent // 2}).decode()
-
-
-def graph_time(rfc3339: str) -> str:
-    """`2026-06-08T14:00:00Z` -> `Monday, 08-Jun-26 14:00:00 UTC`, as Graph words token expiry."""
-    moment = datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
-    return moment.strftime("%A, %d-%b-%y %H:%M:%S UTC")

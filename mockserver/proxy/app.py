@@ -27,7 +27,6 @@ from mockserver.cors import Cors, exposed_headers
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
-from mockserver.pipeline import read_incoming
 from mockserver.proxy import kit
 from mockserver.proxy.checks import Checker, Finding
 from mockserver.proxy.links import rewrite_paging
@@ -37,6 +36,7 @@ from mockserver.proxy.settings import ProxySettings
 from mockserver.proxy.upstream import Upstream, UpstreamFailure
 from mockserver.settings import Settings
 from mockserver.state import Mock
+from mockserver.wire import read_incoming
 
 logger = logging.getLogger("mockserver.proxy")
 VIOLATIONS_HEADER = "x-contract-violations"

@@ -7,7 +7,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from mockserver.app import MockApp
 from mockserver.contract import default_contract
-from mockserver.store import Relation
+from mockserver.records import Relation
 from tests.faulty.base import Request, Response, Rewrite, accounts_of, error_of, faulty_app
 
 TOKEN = "EAAGagency0valid0token"

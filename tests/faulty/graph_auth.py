@@ -6,7 +6,7 @@ import threading
 import time
 
 from mockserver.app import MockApp
-from mockserver.store import Relation
+from mockserver.records import Relation
 from tests.faulty.base import Request, Response, error_of, faulty_app
 from tests.faulty.graph import TOKEN
 

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from mockserver.app import MockApp
-from mockserver.store import Connection
+from mockserver.records import Connection
 from tests.faulty.base import Request, Response, Rewrite, accounts_of, error_of, faulty_app
 
 BIG_KEY = "klyr_live_agency2bigworkspace01"
