@@ -41,6 +41,8 @@ REPORTED = {  # fault -> the rule the proxy reports for it
     "search_query_ignored": "graph.search_query",
     "default_fields_include_name": "graph.default_fields",
     "account_id_as_number": "response.schema",
+    "www_authenticate_word_of_another_code": "graph.error_envelope",
+    "validation_errors_are_422": "klayrai.envelope.code_status",
 }
 ACROSS_EXCHANGES = {  # fault -> why one exchange cannot show it
     "page_off_by_one": "each page is well-formed; only a walk sees the repeated account",
@@ -54,6 +56,17 @@ ACROSS_EXCHANGES = {  # fault -> why one exchange cannot show it
     "bearer_token_ignored": "a 400 code 104 is documented; no single-exchange rule ties it to the Bearer header sent",
     "created_account_not_listed": "needs a POST then a GET",
     "other_business_visible": "which businesses a token sees is the backend's knowledge",
+    "malformed_key_is_400": "the client's traffic sends no malformed key; the kit's probe does",
+    "revoked_key_accepted": "which keys are revoked is the backend's knowledge",
+    "unknown_parameters_checked_first": "the order of checks shows only with two faults in one request",
+    "rate_limit_remaining_never_moves": "needs consecutive requests",
+    "expiry_not_checked": "which tokens have expired is the backend's knowledge",
+    "permission_not_checked": "which tokens hold the edge's permission is the backend's knowledge",
+    "appsecret_proof_ignored": "telling a wrong proof needs the app secret",
+    "version_header_fixed": "the client's traffic asks for one version only; the kit's probe asks for others",
+    "concurrent_duplicates_accepted": "needs concurrent POSTs of one account",
+    "unknown_path_is_404": "an unknown path has no documented answer to judge (reported as request.route)",
+    "unknown_account_accepted": "which ad accounts exist is the backend's knowledge",
 }
 
 
