@@ -49,6 +49,9 @@ def large_workspace(wrk_bin: str, lua: Path, args: argparse.Namespace, outdir: P
     return big
 
 
+FIRST_POST_ROUND_S = 2.0  # short enough that a fast server cannot use up the large workspace's accounts
+
+
 def post_throughput(wrk_bin: str, server: Server, args: argparse.Namespace, outdir: Path) -> dict[str, Any]:
     """The other agency POSTs the large workspace's accounts, each once (all new to it, so each is a 200 that
     adds a relation to the one world), for `repeats` runs of `duration`; no warm-up (it would use up accounts)."""
@@ -57,12 +60,16 @@ def post_throughput(wrk_bin: str, server: Server, args: argparse.Namespace, outd
     ids_file.write_text("\n".join(ids) + "\n")
     script.write_text(POST_LUA + WRK_LUA)
     req = Req("post", "Graph POST new account (other agency)", POST_PATH.split("?")[0], POST_PATH.split("?")[1])
-    runs, offset = [], 0
+    runs, offset, duration = [], 0, min(args.duration, FIRST_POST_ROUND_S)
     for round_no in range(args.repeats):
         # Each run starts where the previous stopped in the list: every POST is a new account.
         ids_file.write_text("\n".join(ids[offset:]) + "\n")
-        res = wrk(wrk_bin, script, server.port, req, args.duration, args, (str(ids_file),))
+        res = wrk(wrk_bin, script, server.port, req, duration, args, (str(ids_file),))
         offset += res["requests"] + args.connections  # answered, and possibly sent but unanswered at the end
+        # The next rounds last only as long as the accounts left can feed them at this round's rate (with room).
+        rounds_left = args.repeats - round_no - 1
+        if rounds_left and res["rps"] > 0:
+            duration = min(args.duration, 0.8 * (len(ids) - offset) / res["rps"] / rounds_left)
         res["round"] = round_no
         runs.append(res)
         log(

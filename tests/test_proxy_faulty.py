@@ -67,6 +67,7 @@ ACROSS_EXCHANGES = {  # fault -> why one exchange cannot show it
     "concurrent_duplicates_accepted": "needs concurrent POSTs of one account",
     "unknown_path_is_404": "an unknown path has no documented answer to judge (reported as request.route)",
     "unknown_account_accepted": "which ad accounts exist is the backend's knowledge",
+    "asset_conflicts_accepted": "which ad accounts the business owns is the backend's knowledge",
 }
 
 

@@ -38,6 +38,8 @@ CREDENTIAL_HELP = {
     "graph_adaccount_new": "an ad account a POST can add, not yet a client of the business (graph.create_then_list)",
     "graph_adaccount_pending": "an ad account whose owner must approve (optional, PENDING path of create_then_list)",
     "graph_adaccount_existing": "an ad account already a client of the business (graph.duplicate_create)",
+    "graph_adaccount_owned": "an ad account the business itself owns (graph.create_asset_conflict: 3946)",
+    "graph_adaccount_ownership_pending": "an ad account with a pending ownership request (3945)",
     "klayrai_key_revoked": "a revoked KlayrAI key (unlocks klayrai.auth.revoked_key)",
     "graph_token_expired": "an expired Graph token of the same app (unlocks graph.expired_token)",
     "graph_token_no_permission": "a token that sees the business without the edge's permission (graph.permission)",

@@ -12,6 +12,7 @@ from klayrai_conformance import graph_rules as rules
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.probes import ProbeContext, Skip, probe
 from klayrai_conformance.probes_graph import expect_error, post, walk
+from klayrai_conformance.target import needs_text
 
 CONCURRENT_POSTS = 4
 UNKNOWN_ACCOUNT = "act_999999999999999"  # no ad account has this id: nothing is created
@@ -39,6 +40,23 @@ def create_missing_account(ctx: ProbeContext) -> None:
 @probe("graph.create_unknown_account", "meta", writes=True)
 def create_unknown_account(ctx: ProbeContext) -> None:
     expect_error(ctx, post(ctx, adaccount_id=UNKNOWN_ACCOUNT), 400, 100, 33)
+
+
+@probe("graph.create_asset_conflict", "meta", writes=True)
+def create_asset_conflict(ctx: ProbeContext) -> None:
+    """Nothing is created: a correct target refuses both POSTs (a faulty one that accepts them is reported)."""
+    cases = [(ctx.credentials.graph_adaccount_owned, 3946), (ctx.credentials.graph_adaccount_ownership_pending, 3945)]
+    if not any(account for account, _ in cases):
+        raise Skip(f"needs {needs_text('graph_adaccount_owned')} or {needs_text('graph_adaccount_ownership_pending')}")
+    listed: list[str] | None = None
+    for account, code in cases:
+        if not account:
+            continue
+        exchange = post(ctx, adaccount_id=account)
+        expect_error(ctx, exchange, 400, code)
+        listed = listed if listed is not None else [str(node.get("id")) for node in walk(ctx, fields="name").nodes]
+        wanted = "act_" + str(account).removeprefix("act_")
+        ctx.expect(wanted not in listed, f"{wanted} is listed as a client account after code {code}", exchange)
 
 
 def first_posts(ctx: ProbeContext) -> list[Exchange]:

@@ -54,6 +54,8 @@ class Credentials:
     graph_adaccount_new: str | None = None
     graph_adaccount_pending: str | None = None
     graph_adaccount_existing: str | None = None
+    graph_adaccount_owned: str | None = None
+    graph_adaccount_ownership_pending: str | None = None
     klayrai_key_revoked: str | None = None
     graph_token_expired: str | None = None
     graph_token_no_permission: str | None = None
@@ -87,6 +89,8 @@ CREDENTIAL_SOURCES = {
     "graph_adaccount_new": ("--graph-adaccount-new", "GRAPH_ADACCOUNT_NEW"),
     "graph_adaccount_pending": ("--graph-adaccount-pending", "GRAPH_ADACCOUNT_PENDING"),
     "graph_adaccount_existing": ("--graph-adaccount-existing", "GRAPH_ADACCOUNT_EXISTING"),
+    "graph_adaccount_owned": ("--graph-adaccount-owned", "GRAPH_ADACCOUNT_OWNED"),
+    "graph_adaccount_ownership_pending": ("--graph-adaccount-ownership-pending", "GRAPH_ADACCOUNT_OWNERSHIP_PENDING"),
     "klayrai_key_revoked": ("--klayrai-key-revoked", "KLAYRAI_API_KEY_REVOKED"),
     "graph_token_expired": ("--graph-expired-token", "GRAPH_EXPIRED_TOKEN"),
     "graph_token_no_permission": ("--graph-token-no-permission", "GRAPH_TOKEN_NO_PERMISSION"),
@@ -124,6 +128,8 @@ def mock_defaults(graph_url: str | None = None) -> Credentials:
         graph_adaccount_new=POST_OUTCOMES["confirmed"],
         graph_adaccount_pending=POST_OUTCOMES["pending"],
         graph_adaccount_existing=POST_OUTCOMES["graph_3989"],
+        graph_adaccount_owned=POST_OUTCOMES["graph_3946"],
+        graph_adaccount_ownership_pending=POST_OUTCOMES["graph_3945"],
     )
 
 

@@ -82,6 +82,7 @@ FAULTS = [
     Fault(graph_auth.concurrent_duplicates_accepted, "graph.concurrent_create", "expected one 200", GRAPH),
     Fault(graph_auth.unknown_path_is_404, "graph.unknown_path", "expected HTTP 400 code 2500", GRAPH),
     Fault(graph_auth.unknown_account_accepted, "graph.create_unknown_account", "got (200, None, None)", GRAPH),
+    Fault(graph_auth.asset_conflicts_accepted, "graph.create_asset_conflict", "expected HTTP 400 code 3946", GRAPH),
 ]
 # Servers that differ from the mock in ways the contract allows: the kit must pass them.
 TOLERATED = [graph.www_authenticate_ascii_only]

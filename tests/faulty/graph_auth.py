@@ -97,3 +97,15 @@ def unknown_account_accepted() -> MockApp:
             answer.headers.pop("www-authenticate", None)
 
     return faulty_app(response=response)
+
+
+def asset_conflicts_accepted() -> MockApp:
+    """A POST of an ad account the business owns (3946), or under a pending ownership request (3945), answered
+    200 CONFIRMED: the outcome checks stop at "not yet a client"."""
+
+    def response(request: Request, answer: Response) -> None:
+        if request.method == "POST" and error_of(answer).get("code") in (3945, 3946):
+            answer.status, answer.body = 200, {"access_status": "CONFIRMED"}
+            answer.headers.pop("www-authenticate", None)
+
+    return faulty_app(response=response)
