@@ -49,6 +49,17 @@ class Report:
         return Masker(self.target.secrets)
 
 
+def finding_lines(outcome: RuleOutcome, indent: str = "", excerpt: int | None = None) -> list[str]:
+    """A failed rule's findings as text: each message with its source, then the request as curl and the answer."""
+    lines = []
+    for finding in outcome.findings:
+        lines.append(f"[{finding.source}] {finding.message}")
+        if finding.exchange is not None:
+            answer = finding.exchange.excerpt() if excerpt is None else finding.exchange.excerpt(excerpt)
+            lines += [f"{indent}$ {finding.exchange.curl()}", f"{indent}< {answer}"]
+    return lines
+
+
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
@@ -141,13 +152,8 @@ def junit_xml(report: Report) -> str:
             suite, "testcase", classname=f"conformance.{suite_name}", name=outcome.rule, time=f"{outcome.elapsed:.3f}"
         )
         if outcome.status == "failed":
-            details = []
-            for finding in outcome.findings:
-                details.append(f"[{finding.source}] {finding.message}")
-                if finding.exchange is not None:
-                    details += [f"$ {finding.exchange.curl()}", f"< {finding.exchange.excerpt(1000)}"]
             element = ET.SubElement(case, "failure", type="violation", message=masker(outcome.findings[0].message))
-            element.text = masker("\n".join(details))
+            element.text = masker("\n".join(finding_lines(outcome, excerpt=1000)))
         elif outcome.status == "error":
             ET.SubElement(case, "error", type="kit_error", message=masker(outcome.reason))
         elif outcome.status == "skipped":

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from klayrai_conformance.probes import RuleOutcome
-from klayrai_conformance.report import Report
+from klayrai_conformance.report import Report, finding_lines
 from klayrai_conformance.rules import FIXTURE_ONLY, catalogue
 
 RULES = [rule.id for rule in catalogue() if rule.id not in FIXTURE_ONLY]
@@ -33,12 +33,7 @@ def test_rule(outcome: RuleOutcome, conformance_report: Report) -> None:
     if outcome.status == "skipped":
         pytest.skip(outcome.reason)
     if outcome.status == "failed":
-        lines = []
-        for finding in outcome.findings:
-            lines.append(f"[{finding.source}] {finding.message}")
-            if finding.exchange is not None:
-                lines += [f"  $ {finding.exchange.curl()}", f"  < {finding.exchange.excerpt()}"]
-        pytest.fail(conformance_report.masker("\n".join(lines)), pytrace=False)
+        pytest.fail(conformance_report.masker("\n".join(finding_lines(outcome, indent="  "))), pytrace=False)
 
 
 def test_kit_ran_cleanly(conformance_report: Report) -> None:
