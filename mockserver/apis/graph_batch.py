@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode
 
+from mockserver.apis.meta_graph import DEFAULT_VERSION, VERSION_RE
 from mockserver.errors import ApiError, GraphError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
 from mockserver.records import gc_paused
@@ -28,14 +29,12 @@ if TYPE_CHECKING:
 
 Json = dict[str, Any]
 ReadIncoming = Callable[["Scope", "Receive"], Awaitable[Incoming]]
-VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 METHOD_RE = re.compile(r"[A-Za-z]{1,16}")
 REFERENCE_RE = re.compile(r"\{result=[^}]*\}")  # JSONPath references between items: `{result=name:$.data.*.id}`
 HEADER_LINE_RE = re.compile(r"[^:]+:.*", re.DOTALL)
 OPTIONAL_MEMBERS = {"name": str, "depends_on": str, "omit_response_on_success": bool}
 MEMBERS = ("method", "relative_url", "body", "headers", *OPTIONAL_MEMBERS)
 BOOLEANS = {"true": True, "false": False, True: True, False: False, None: True}
-DEFAULT_VERSION = "v25.0"
 
 
 class GraphBatch:
