@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from mockserver.app import create_app  # noqa: E402
+from mockserver.http.app import create_app  # noqa: E402
 from mockserver.settings import Settings  # noqa: E402
 from mockserver.testing import serve_in_thread  # noqa: E402
 from mockserver.world.credentials import AGENCY_BUSINESS_ID, GRAPH_TOKENS  # noqa: E402

@@ -2,7 +2,7 @@
 
 The benchmark records what the mock answers to each measured request (status, headers, body) and starts this app
 with that recording, on the server `mockserver serve` uses (`--server granian|uvicorn`, through the same
-mockserver.server call, so the same HTTP settings, one worker); it answers each request by a dictionary look-up:
+mockserver.http.server call, so the same HTTP settings, one worker); it answers each request by a dictionary look-up:
 the cost of the server + Starlette routing + writing the same bytes, with none of the mock's work. The mock cannot
 be faster than this on the same machine and server.
 
@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root))  # mockserver, from a checkout
-    from mockserver.server import SERVERS
+    from mockserver.http.server import SERVERS
     from mockserver.settings import Settings
 
     os.environ[RECORDING_ENV] = str(args.recording.resolve())

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/compression.py [--requests 3000] [--rounds 5]
 
 One mock (default settings, as `make serve`), called in-process through its ASGI entry with `Accept-Encoding: gzip`,
-with in place of its compression layer: nothing; ours (`mockserver.compression`, each kept answer compressed once);
+with in place of its compression layer: nothing; ours (`mockserver.http.compression`, each kept answer compressed once);
 Starlette's `GZipMiddleware` at its default level 9, and at level 6, both compressing on every request. Measured as
 CPU time (`time.process_time`), the best of `--rounds` interleaved rounds: on a shared machine wall-clock
 throughput mostly measures the neighbours, CPU time per request does not. The socket's share (fewer bytes to write
@@ -51,7 +51,7 @@ async def measure(requests: int, rounds: int) -> tuple[dict[tuple[str, str], flo
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")  # connexion's import
     from starlette.middleware.gzip import GZipMiddleware
 
-    from mockserver.app import create_app
+    from mockserver.http.app import create_app
 
     app = create_app()
     cors = app.served  # Cors(Compression(app.serve))

@@ -91,9 +91,9 @@ def new_account_ids(size: int, seed: int = 42) -> list[str]:
 
 
 def documented_examples(operation: str) -> dict[str, tuple[int, Any]]:
-    """name -> (status, value) of every documented example of an operation (read through mockserver.contract)."""
+    """name -> (status, value) of every documented example of an operation (read through mockserver.contract.spec)."""
     code = (
-        "import json; from pathlib import Path; from mockserver.contract import Contract; "
+        "import json; from pathlib import Path; from mockserver.contract.spec import Contract; "
         f"c = Contract.load(Path({str(SPEC)!r})); "
         f"print(json.dumps({{n: [e.status, e.value] for n, e in c.examples({operation!r}).items()}}))"
     )

@@ -108,7 +108,7 @@ def healthy(port: int) -> bool:
 
 def post_candidates(size: int) -> list[str]:
     """Ad accounts the second agency can become a client of (each POST creates one relation)."""
-    from mockserver.contract import Contract
+    from mockserver.contract.spec import Contract
     from mockserver.settings import Settings
     from mockserver.world.load import load_world
 

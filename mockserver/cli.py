@@ -144,7 +144,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def banner(settings: Settings, credentials: dict, state: str) -> str:
-    from mockserver.admin_guard import admin_notice
+    from mockserver.controls.admin_guard import admin_notice
 
     base = f"http://{settings.host}:{settings.port}"
     lines = [
@@ -172,16 +172,16 @@ def banner(settings: Settings, credentials: dict, state: str) -> str:
 
 
 def serve(settings: Settings) -> int:
-    from mockserver import server
+    from mockserver.http import server
 
     server.quiet_imports()
-    from mockserver.admin import credentials
-    from mockserver.app import create_app
+    from mockserver.controls.admin import credentials
+    from mockserver.http.app import create_app
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         server.check(settings)
-        # Built here so that a bad world or scenario file exits 2 before any worker starts (mockserver.server).
+        # Built here so that a bad world or scenario file exits 2 before any worker starts (mockserver.http.server).
         app = create_app(settings)
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)

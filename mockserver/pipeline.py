@@ -3,9 +3,9 @@
     route (connexion) -> auth -> Prefer / scenario rules -> permission -> rate limit -> parameters -> behaviour
 
 `MockMiddleware` sits in connexion's middleware stack just before its routing middleware: it reads the request
-once (`mockserver.wire`), lets connexion route it (`RoutingProbe`, placed right after routing, only notes the
+once (`mockserver.http.wire`), lets connexion route it (`RoutingProbe`, placed right after routing, only notes the
 operation and path parameters), then runs the steps, renders the answer in the API's own envelope, checks it against
-the contract, waits out any latency asked for, writes it (`mockserver.wire` again), and records it in the journal.
+the contract, waits out any latency asked for, writes it (`mockserver.http.wire` again), and records it in the journal.
 Nothing below it ever answers.
 
 Two things are remembered between requests, each under everything it depends on: connexion's routing decision per
@@ -25,16 +25,16 @@ import time
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.apis import Api
-from mockserver.apis.graph_batch import GraphBatch
+from mockserver.apis.api import Api
+from mockserver.apis.graph.batch import GraphBatch
 from mockserver.backend import StaleState, StateUnavailable
 from mockserver.cache import WorldCache
+from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
-from mockserver.prefer import Directive, PreferenceError, choose, parse_prefer
+from mockserver.http.wire import read_incoming, send_json
+from mockserver.mock import Mock
 from mockserver.ratelimit import Usage
-from mockserver.state import Mock
-from mockserver.wire import read_incoming, send_json
 
 logger = logging.getLogger("mockserver")
 
@@ -216,7 +216,7 @@ class MockMiddleware:
         except PreferenceError as exc:
             raise api.bad_preference(str(exc)) from None
         if directive.dynamic:
-            from mockserver import dynamic  # hypothesis loads only when a request asks for a dynamic body
+            from mockserver.contract import dynamic  # hypothesis loads only when a request asks for a dynamic body
 
             body = dynamic.draw(example.schema, self.mock.settings.seed * 1_000_003 + next(self.draws))
         else:

@@ -20,7 +20,7 @@ import pytest
 from mockserver.settings import Settings
 
 if TYPE_CHECKING:  # the server's modules load only when a test asks for the mock
-    from mockserver.app import MockApp
+    from mockserver.http.app import MockApp
     from mockserver.testing import RunningMock
 
 
@@ -45,6 +45,6 @@ def mockserver(mockserver_session: RunningMock) -> RunningMock:
 
 @pytest.fixture
 def mockserver_app(mockserver_settings: Settings) -> MockApp:
-    from mockserver.app import create_app
+    from mockserver.http.app import create_app
 
     return create_app(mockserver_settings)

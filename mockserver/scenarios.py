@@ -1,10 +1,10 @@
-"""Scenario rules: errors and latency on demand, armed from the scenario file (`mockserver.scenario_file`) or the
-admin API.
+"""Scenario rules: errors and latency on demand, armed from the scenario file
+(`mockserver.controls.scenario_file`) or the admin API.
 
 A rule matches by operationId and request attributes (query, headers, credential, body), can skip its first
 `after` matches, fire at most `times` times and with a `probability`, and answers with a documented response
 (by `code`, by `example` name, or `dynamic`), adds latency, or both. The first rule that fires wins; a `Prefer`
-header on the request (`mockserver.prefer`) wins over every rule.
+header on the request (`mockserver.controls.prefer`) wins over every rule.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.contract import Contract
-from mockserver.prefer import Directive, PreferenceError, choose
-from mockserver.scenario_file import rule_problems
+from mockserver.contract.spec import Contract
+from mockserver.controls.prefer import Directive, PreferenceError, choose
+from mockserver.controls.scenario_file import rule_problems
 
 Json = dict[str, Any]
 

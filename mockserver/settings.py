@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mockserver.contract import SPEC_PATH
+from mockserver.contract.spec import SPEC_PATH
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Settings:
     log_level: str = "info"
     journal_size: int = 1000
     spec: Path = field(default=SPEC_PATH)
-    server: str = "granian"  # the ASGI server `serve` runs: granian or uvicorn (mockserver.server)
+    server: str = "granian"  # the ASGI server `serve` runs: granian or uvicorn (mockserver.http.server)
     workers: int = 1  # server processes on one port; more than one needs a shared state
     state: str | None = None  # None: in this process's memory; "redis://host:port/db": shared (mockserver.state_redis)
     admin_token: str | None = None  # required by the admin API off loopback (Authorization: Bearer)

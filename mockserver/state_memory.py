@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.contract import Contract
+from mockserver.contract.spec import Contract
 from mockserver.journal import Journal
 from mockserver.ratelimit import Policy, RateLimiter
-from mockserver.records import World
 from mockserver.scenarios import Scenarios
 from mockserver.settings import Settings
 from mockserver.store import Store
+from mockserver.world.records import World
 
 
 @dataclass

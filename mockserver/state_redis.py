@@ -37,12 +37,12 @@ from redis.retry import Retry
 
 from mockserver import redis_scripts
 from mockserver.backend import StateUnavailable
-from mockserver.contract import Contract
+from mockserver.contract.spec import Contract
 from mockserver.ratelimit import Policy
-from mockserver.records import Relation, World
 from mockserver.scenarios import Rule
 from mockserver.settings import Settings
 from mockserver.state_redis_parts import RedisJournal, RedisLimiter, RedisScenarios, RedisStore, policy_json
+from mockserver.world.records import Relation, World
 
 logger = logging.getLogger("mockserver")
 Json = dict[str, Any]

@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockserver.backend import StaleState, StateUnavailable
-from mockserver.contract import Contract
+from mockserver.contract.spec import Contract
+from mockserver.controls.prefer import Directive, PreferenceError
+from mockserver.controls.scenario_file import rule_problems
 from mockserver.journal import Entry, Journal, mask, select
-from mockserver.prefer import Directive, PreferenceError
 from mockserver.ratelimit import Policy, RateLimiter, Usage, tally
-from mockserver.records import Relation, World
-from mockserver.scenario_file import rule_problems
 from mockserver.scenarios import Rule, Scenarios
 from mockserver.store import Store
+from mockserver.world.records import Relation, World
 
 if TYPE_CHECKING:
     from mockserver.state_redis import RedisState

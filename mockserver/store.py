@@ -1,6 +1,6 @@
 """The in-memory world both APIs read, and the state that POSTs change.
 
-A `World` is the immutable seeded data (`mockserver.records`: what a world file holds); a `Store` is a world plus
+A `World` is the immutable seeded data (`mockserver.world.records`: what a world file holds); a `Store` is a world plus
 its mutable state (client relations created by POSTs), with the indexes the hot paths need. `Store.reset()` goes
 back to the seed. All writes happen under one lock and without awaiting in between, so concurrent duplicate POSTs
 create one relation, never two.
@@ -12,7 +12,7 @@ import bisect
 import threading
 from collections.abc import Container, Iterable
 
-from mockserver.records import Connection, Relation, World
+from mockserver.world.records import Connection, Relation, World
 
 
 class ConnectionIndex:

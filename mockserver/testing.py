@@ -23,7 +23,7 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
-from mockserver.app import MockApp, create_app
+from mockserver.http.app import MockApp, create_app
 from mockserver.settings import Settings
 
 JSON = {"content-type": "application/json"}  # the admin API changes state only on JSON requests

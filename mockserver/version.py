@@ -13,7 +13,7 @@ DISTRIBUTION = "klayrai-contract-kit"
 
 def version_text(prog: str) -> str:
     """`mockserver 0.1.0 (contract openapi.yaml 1.0.0)`."""
-    from mockserver.contract import Contract
+    from mockserver.contract.spec import Contract
 
     try:
         package = importlib.metadata.version(DISTRIBUTION)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from mockserver.app import MockApp, create_app
+from mockserver.http.app import MockApp, create_app
 from mockserver.settings import Settings
 from tests.redis_server import RedisServer, redis_running
 

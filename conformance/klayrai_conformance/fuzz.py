@@ -30,7 +30,7 @@ from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.http import Throttle
 from klayrai_conformance.probes import Finding
 from klayrai_conformance.target import SCHEMATHESIS_PHASES, Target
-from mockserver.contract import default_contract
+from mockserver.contract.spec import default_contract
 from mockserver.resources import SPEC_PATH, packaged
 
 CONFIG_PATH = packaged("klayrai_conformance", "schemathesis.toml")

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.header_text import carries
-from mockserver.contract import default_contract
+from mockserver.contract.spec import default_contract
 
 Json = dict[str, Any]
 BEARER_RE = re.compile(r"(?i)(?:bearer|oauth)\s+(\S+)")

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from klayrai_conformance.exchange import Exchange
-from mockserver.contract import default_contract
+from mockserver.contract.spec import default_contract
 
 Json = dict[str, Any]
 ACT_RE = re.compile(r"act_[0-9]+")

@@ -22,7 +22,7 @@ from klayrai_conformance import (  # noqa: F401  (the probe modules register the
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.fuzz import BUILTIN_CHECKS
 from klayrai_conformance.probes import PROBES
-from mockserver.contract import default_contract
+from mockserver.contract.spec import default_contract
 
 # Rules a conformance run cannot verify on one server: they relate the two APIs' data of one world, which only the
 # fixtures hold (a real KlayrAI workspace's Meta accounts are not the Graph token's client accounts).

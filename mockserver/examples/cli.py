@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 
-from mockserver.contract import Contract, default_contract
+from mockserver.contract.spec import Contract, default_contract
 from mockserver.errors import MockServerError
 from mockserver.examples.documented import documented_payloads
 from mockserver.examples.edges import edge_payloads

@@ -3,7 +3,7 @@ rest."""
 
 from __future__ import annotations
 
-from mockserver.contract import Contract
+from mockserver.contract.spec import Contract
 from mockserver.examples.payload import Payload
 
 

@@ -1,7 +1,8 @@
-"""What edge payloads are built with: values of the contract's schemas drawn by hypothesis (`mockserver.dynamic`),
-a few per schema and operation, drawn once with a seed derived from `--seed` and the operation; each payload then
-picks among them with an RNG of its own, seeded by `--seed` and its name, so a payload is the same whatever
-`--operation`/`--kind` selects. Also the texts and zones at the bounds that payloads share."""
+"""What edge payloads are built with: values of the contract's schemas drawn by hypothesis
+(`mockserver.contract.dynamic`), a few per schema and operation, drawn once with a seed derived from `--seed` and
+the operation; each payload then picks among them with an RNG of its own, seeded by `--seed` and its name, so a
+payload is the same whatever `--operation`/`--kind` selects. Also the texts and zones at the bounds that payloads
+share."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import hashlib
 import random
 from typing import Any
 
-from mockserver import dynamic
-from mockserver.contract import Contract
+from mockserver.contract import dynamic
+from mockserver.contract.spec import Contract
 from mockserver.examples.payload import Json
 
 DASH = "\u2013"  # an en dash, as people type in names

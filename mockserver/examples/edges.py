@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mockserver.contract import Contract
+from mockserver.contract.spec import Contract
 from mockserver.examples.batch import PATHS as BATCH_PATHS
 from mockserver.examples.batch import batch_edges
 from mockserver.examples.drawing import Gen, Pools

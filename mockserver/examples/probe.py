@@ -75,7 +75,7 @@ async def ask_the_mock(settings: Settings, scripts: Mapping[str, Script], operat
     """Run the script of each operation against one in-process mock on `settings`' world, reset after each."""
     with warnings.catch_warnings():  # connexion 3.3 imports starlette.testclient, which warns on import
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-        from mockserver.app import create_app
+        from mockserver.http.app import create_app
 
     app = create_app(settings)
     now = datetime.fromisoformat(app.mock.store.world.now.replace("Z", "+00:00")).timestamp()

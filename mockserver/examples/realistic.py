@@ -9,7 +9,7 @@ import functools
 import math
 from typing import Any
 
-from mockserver.contract import default_contract
+from mockserver.contract.spec import default_contract
 from mockserver.examples.batch import PATHS as BATCH_PATHS
 from mockserver.examples.batch import batch_answers
 from mockserver.examples.payload import ACCOUNTS, EDGE_PATH, GRAPH_VERSION, INT32_MAX, TOKEN, Json, Payload

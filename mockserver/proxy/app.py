@@ -21,12 +21,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.admin import PREFIX, journal_endpoint
-from mockserver.apis import Api
-from mockserver.cors import Cors, exposed_headers
+from mockserver.apis.api import Api
+from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
+from mockserver.http.cors import Cors, exposed_headers
+from mockserver.http.wire import read_incoming
+from mockserver.mock import Mock
 from mockserver.proxy import kit
 from mockserver.proxy.checks import Checker, Finding
 from mockserver.proxy.links import rewrite_paging
@@ -35,8 +37,6 @@ from mockserver.proxy.report import ViolationLog, header_value
 from mockserver.proxy.settings import ProxySettings
 from mockserver.proxy.upstream import Upstream, UpstreamFailure
 from mockserver.settings import Settings
-from mockserver.state import Mock
-from mockserver.wire import read_incoming
 
 logger = logging.getLogger("mockserver.proxy")
 VIOLATIONS_HEADER = "x-contract-violations"

@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.apis import Api
-from mockserver.contract import Contract
+from mockserver.apis.api import Api
+from mockserver.contract.spec import Contract
+from mockserver.contract.validation import ResponseValidator
 from mockserver.errors import ApiError, GraphError, KlayraiError
 from mockserver.exchange import Exchange as MockExchange
+from mockserver.mock import Mock
 from mockserver.proxy import kit
-from mockserver.state import Mock
-from mockserver.validation import ResponseValidator
 
 # The proxy's own rules, beside the kit's (whose ids come from openapi.yaml's x-invariants).
 PROXY_RULES = {

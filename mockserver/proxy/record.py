@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mockserver.contract import Contract, default_contract
+from mockserver.contract.spec import Contract, default_contract
+from mockserver.contract.validation import body_problems, compile_response
 from mockserver.proxy.kit import SECRET_PARAMS, Exchange
-from mockserver.validation import body_problems, compile_response
 
 PREFIX = "recorded_"
 

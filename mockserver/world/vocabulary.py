@@ -5,7 +5,7 @@ from __future__ import annotations
 
 CONNECTION_STATUSES = ("active", "disconnected", "token_expired")
 CONNECTION_WEIGHTS = (80, 12, 8)
-# Meta account_status codes (KlayrAI's `status` derives from them: mockserver/apis/klayrai.py).
+# Meta account_status codes (KlayrAI's `status` derives from them: mockserver/apis/klayrai/accounts.py).
 ACCOUNT_STATUSES = (1, 2, 3, 7, 8, 9, 100, 101)
 ACCOUNT_STATUS_WEIGHTS = (80, 3, 3, 2, 2, 3, 2, 5)
 # disable_reason is non-zero exactly for DISABLED (policy, payment, review) and CLOSED (closure reasons).

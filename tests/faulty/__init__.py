@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mockserver.app import MockApp
+from mockserver.http.app import MockApp
 from tests.faulty import graph, graph_auth, klayrai
 
 SCHEMA_RULE = "schemathesis.response_schema_conformance"

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.app import MockApp, create_app
+from mockserver.http.app import MockApp, create_app
 from mockserver.settings import Settings
 
 Json = dict[str, Any]

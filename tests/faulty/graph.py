@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
 
-from mockserver.app import MockApp
-from mockserver.contract import default_contract
-from mockserver.records import Relation
+from mockserver.contract.spec import default_contract
+from mockserver.http.app import MockApp
+from mockserver.world.records import Relation
 from tests.faulty.base import Request, Response, Rewrite, accounts_of, error_of, faulty_app
 
 TOKEN = "EAAGagency0valid0token"

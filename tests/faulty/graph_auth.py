@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from mockserver.app import MockApp
-from mockserver.records import Relation
+from mockserver.http.app import MockApp
+from mockserver.world.records import Relation
 from tests.faulty.base import Request, Response, error_of, faulty_app
 from tests.faulty.graph import TOKEN
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mockserver.app import MockApp
-from mockserver.records import Connection
+from mockserver.http.app import MockApp
+from mockserver.world.records import Connection
 from tests.faulty.base import Request, Response, Rewrite, accounts_of, error_of, faulty_app
 
 BIG_KEY = "klyr_live_agency2bigworkspace01"

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from mockserver.app import MockApp, create_app
+from mockserver.http.app import MockApp, create_app
 from mockserver.settings import Settings
 from mockserver.testing import serve_in_thread
 

@@ -1,0 +1,126 @@
+"""Response validation: every answer the mock writes is checked against the contract before it leaves.
+
+Validators are compiled once per (operation, status): bodies with jsonschema-rs, headers (plain strings with
+simple schemas) with direct checks. A body's verdict is remembered under the body itself, since the same bytes
+always get the same verdict and most answers of a mock repeat (a kept answer is the same bytes object, whose hash
+Python computes once); error bodies differ only by the request's own id, so theirs are remembered with that id
+masked (the mock writes every id in one format, and the id's header is checked on every answer). A violation is the
+mock's own bug: the pipeline logs it and answers the API's 500 instead, so a client never sees an off-contract
+response.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+
+from mockserver.cache import BoundedCache
+from mockserver.contract.params import ecma_pattern
+from mockserver.contract.spec import Contract
+
+INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
+
+
+HeaderCheck = Callable[[str], str | None]
+HEADER_KEYWORDS = {"type", "enum", "pattern", "minimum", "minLength"}
+VERDICT_BYTES = 16 << 20  # of the bodies verdicts are kept under
+
+
+def header_check(name: str, schema: dict[str, Any]) -> HeaderCheck:
+    """A check of one header value against its schema; unsupported keywords fail here, at start-up."""
+    unknown = set(schema) - HEADER_KEYWORDS
+    if unknown:
+        raise ValueError(f"header {name}: unsupported schema keywords {sorted(unknown)}")
+    integer = schema.get("type") == "integer"
+    enum = set(schema.get("enum", ()))
+    pattern = ecma_pattern(schema["pattern"]) if "pattern" in schema else None
+    minimum, min_length = schema.get("minimum"), schema.get("minLength", 0)
+
+    def check(value: str) -> str | None:
+        if integer:
+            if not INTEGER.fullmatch(value):
+                return f"{value!r} is not an integer"
+            if minimum is not None and int(value) < minimum:
+                return f"{value} is less than {minimum}"
+        if enum and value not in enum:
+            return f"{value!r} is not one of {sorted(enum)}"
+        if pattern is not None and not pattern.search(value):
+            return f"{value!r} does not match {pattern.pattern}"
+        if len(value) < min_length:
+            return f"{value!r} is shorter than {min_length}"
+        return None
+
+    return check
+
+
+@dataclass(frozen=True)
+class ResponseRules:
+    body: Any
+    headers: tuple[tuple[str, bool, HeaderCheck], ...]
+
+
+def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRules:
+    content = contract.resolve(response).get("content", {}).get("application/json", {})
+    body = jsonschema_rs.Draft4Validator(contract.deref(content.get("schema", {})), validate_formats=True)
+    headers = []
+    for name, header in contract.resolve(response).get("headers", {}).items():
+        header = contract.deref(header)
+        headers.append((name.lower(), bool(header.get("required")), header_check(name, header.get("schema", {}))))
+    return ResponseRules(body, tuple(headers))
+
+
+class ResponseValidator:
+    def __init__(self, contract: Contract, envelopes: dict[tuple[str, int], dict[str, Any]]) -> None:
+        """`envelopes`: (API name, status) -> the component response an unrouted error (404, 405) must follow."""
+        self.rules = {
+            (op_id, int(status)): compile_response(contract, response)
+            for op_id in contract.operations
+            for status, response in contract.responses(op_id).items()
+        }
+        self.envelopes = {key: compile_response(contract, response) for key, response in envelopes.items()}
+        self.verdicts = BoundedCache(VERDICT_BYTES, weigh=lambda key, _verdict: len(key[-1]))
+
+    def problems(
+        self,
+        api: str,
+        operation_id: str | None,
+        status: int,
+        body: bytes,
+        headers: dict[str, str],
+        trace: str = "",
+    ) -> list[str]:
+        """What is off-contract in an answer; `trace` is the request's own id, wherever the body carries it."""
+        rules = self.rules.get((operation_id, status)) if operation_id else self.envelopes.get((api, status))
+        if rules is None:
+            return [f"status {status} is not documented for {operation_id}"]
+        problems = list(self._body_problems(api, operation_id, status, rules, body, trace))
+        lowered = {k.lower(): v for k, v in headers.items()}
+        for name, required, check in rules.headers:
+            value = lowered.get(name)
+            if value is None:
+                if required:
+                    problems.append(f"header {name} is missing")
+                continue
+            problem = check(value)
+            if problem is not None:
+                problems.append(f"header {name}: {problem}")
+        return problems
+
+    def _body_problems(
+        self, api: str, operation_id: str | None, status: int, rules: ResponseRules, body: bytes, trace: str
+    ) -> tuple[str, ...]:
+        shape = body.replace(trace.encode(), b"\0") if trace and status >= 400 else body
+        return self.verdicts.get((api, operation_id, status, shape), lambda: body_problems(rules, body))
+
+
+def body_problems(rules: ResponseRules, body: bytes) -> tuple[str, ...]:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return ("body is not JSON",)
+    return tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))

@@ -1,0 +1,203 @@
+"""The admin API under `/__mock/`: scenarios, rate limits, reset, the request journal, pending approvals, health and
+the world's credentials. It is the mock's own control surface, kept out of `openapi.yaml`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.backend import StateUnavailable
+from mockserver.controls.prefer import PreferenceError
+from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
+from mockserver.journal import Journal
+from mockserver.mock import Mock
+from mockserver.ratelimit import Policy
+
+PREFIX = "/__mock"
+Handler = Callable[[Request], Awaitable[Response]]
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message}}, status_code=status)
+
+
+async def read_json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError as exc:
+        raise ValueError(f"body is not JSON: {exc}") from None
+
+
+class JsonOnly:
+    """Refuses a state-changing call that is not `Content-Type: application/json` with 415, before it changes
+    anything. A web page can make a browser send a cross-site form or a `text/plain` POST without asking, but never
+    a JSON one without a CORS preflight, which the admin API does not answer: so no page can reset the mock or arm a
+    scenario behind its user's back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in STATE_CHANGING:
+            content_type = next((v for n, v in scope["headers"] if n == b"content-type"), b"")
+            if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
+                message = f"{scope['method']} on the admin API needs Content-Type: application/json (nothing changed)"
+                await problem(415, message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def credentials(mock: Mock) -> dict[str, Any]:
+    world = mock.store.world
+    per_workspace: dict[str, int] = {}
+    for connection in world.connections:
+        per_workspace[connection.workspace_id] = per_workspace.get(connection.workspace_id, 0) + 1
+    return {
+        "klayrai": [
+            {
+                "x-api-key": key.key,
+                "workspace": key.workspace_id,
+                "plan": world.workspaces[key.workspace_id].plan,
+                "revoked": key.revoked,
+                "accounts": per_workspace.get(key.workspace_id, 0),
+            }
+            for key in world.api_keys.values()
+        ],
+        "graph": [
+            {
+                "access_token": token.token,
+                "name": token.name,
+                "business_ids": list(token.business_ids),
+                "expired": token.expired,
+                "can_manage": token.can_manage,
+            }
+            for token in world.tokens.values()
+        ],
+        "app_secret": world.app_secret,
+    }
+
+
+def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response]]:
+    """`GET /__mock/journal` (`operation`, `status`, `limit`, `violations=true`) and `DELETE`; the validating proxy
+    serves its own journal with it too."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "DELETE":
+            journal.clear()
+            return Response(status_code=204)
+        params = request.query_params
+        try:
+            status = int(params["status"]) if "status" in params else None
+            limit = int(params.get("limit", "100"))
+        except ValueError:
+            return problem(400, "status and limit must be integers")
+        violations = params.get("violations", "false").lower() == "true"
+        entries = journal.query(params.get("operation"), status, max(1, min(limit, 10_000)), violations)
+        return JSONResponse({"total": journal.total, "entries": entries})
+
+    return endpoint
+
+
+def admin_app(mock: Mock) -> Starlette:
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "world_version": mock.store.version, "requests": mock.journal.total})
+
+    async def show_credentials(request: Request) -> Response:
+        return JSONResponse(credentials(mock))
+
+    async def scenarios(request: Request) -> Response:
+        if request.method == "DELETE":
+            mock.scenarios.clear()
+            return Response(status_code=204)
+        if request.method == "POST":
+            try:
+                rule = mock.scenarios.add(await read_json(request))
+            except (ValueError, PreferenceError) as exc:
+                return problem(400, str(exc))
+            return JSONResponse(rule.as_json(), status_code=201)
+        limits = [vars_of(p) for p in mock.limiter.policies]
+        return JSONResponse({"scenarios": [r.as_json() for r in mock.scenarios.rules], "rate_limits": limits})
+
+    async def scenario(request: Request) -> Response:
+        if mock.scenarios.remove(request.path_params["name"]):
+            return Response(status_code=204)
+        return problem(404, f"no scenario named '{request.path_params['name']}'")
+
+    async def rate_limits(request: Request) -> Response:
+        if request.method == "DELETE":
+            mock.limiter.set_policies([])
+            return Response(status_code=204)
+        try:
+            spec = await read_json(request)
+        except ValueError as exc:
+            return problem(400, str(exc))
+        problems = schema_problems(LIMIT_SCHEMA, spec, "rate_limit")
+        if problems:
+            return problem(400, "; ".join(problems))
+        policy = Policy(
+            spec.get("name", f"admin-{len(mock.limiter.policies)}"),
+            spec["limit"],
+            float(spec["window"]),
+            spec.get("operation", "*"),
+            spec.get("credential"),
+        )
+        mock.limiter.set_policies([*mock.limiter.policies, policy])
+        return JSONResponse(vars_of(policy), status_code=201)
+
+    async def reset(request: Request) -> Response:
+        mock.reset()
+        return JSONResponse({"status": "reset", "world_version": mock.store.version})
+
+    async def pending(request: Request) -> Response:
+        return JSONResponse([vars_of(r) for r in mock.store.pending()])
+
+    async def approve(request: Request) -> Response:
+        try:
+            spec = await read_json(request)
+            relation = mock.store.approve(str(spec["business_id"]), str(spec["adaccount_id"]))
+        except (ValueError, KeyError, TypeError):
+            return problem(400, 'body must be {"business_id": "...", "adaccount_id": "act_..."}')
+        if relation is None:
+            return problem(404, "no pending request for that business and ad account")
+        return JSONResponse(vars_of(relation))
+
+    def fresh(handler: Handler) -> Handler:
+        """Every admin call first brings this process's view of the shared state up to date."""
+
+        async def call(request: Request) -> Response:
+            mock.state.refresh()
+            return await handler(request)
+
+        return call
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        return problem(503, str(exc))
+
+    return Starlette(
+        routes=[
+            Route(f"{PREFIX}/health", fresh(health)),
+            Route(f"{PREFIX}/credentials", show_credentials),
+            Route(f"{PREFIX}/scenarios", fresh(scenarios), methods=["GET", "POST", "DELETE"]),
+            Route(f"{PREFIX}/scenarios/{{name}}", fresh(scenario), methods=["DELETE"]),
+            Route(f"{PREFIX}/rate-limits", fresh(rate_limits), methods=["POST", "DELETE"]),
+            Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+            Route(f"{PREFIX}/journal", fresh(journal_endpoint(mock.journal)), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/pending", fresh(pending)),
+            Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
+        ],
+        exception_handlers={StateUnavailable: unavailable},
+        middleware=[Middleware(JsonOnly)],
+    )
+
+
+def vars_of(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__slots__}

@@ -1,0 +1,1 @@
+"""Transport, no behaviour: the ASGI app assembled from its layers, the HTTP server, CORS, compression and the wire."""
