@@ -27,4 +27,4 @@ conformance: $(STAMP)
 	$(BIN)/conformance run --base-url $(or $(BASE_URL),http://127.0.0.1:4010) $(ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(ARGS)
+	$(BIN)/python -m benchmarks $(ARGS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Graph batch of 50 edge reads against one edge read, one request at a time on a keep-alive connection.
 
-    .venv/bin/python benchmarks/batch_ratio.py [--rounds 5]
+    .venv/bin/python -m benchmarks batch-ratio [--rounds 5]
 
 Two views, medians over the rounds: as a client sees it (a real socket, uvicorn, httpx), and the mock's own work
 (the ASGI app called in-process, no HTTP). The target: a batch of 50 within 10x one request as a client sees it.
@@ -90,10 +90,10 @@ def in_process(rounds: int) -> tuple[float, float]:
     return single, batch
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
+    rounds = parser.parse_args(argv).rounds
     for name, (single, batch) in (("real socket", over_a_socket(rounds)), ("in-process", in_process(rounds))):
         print(f"{name:12} one read {single * 1000:7.3f} ms   batch of 50 {batch * 1000:7.3f} ms   "
               f"ratio {batch / single:6.1f}x")  # fmt: skip

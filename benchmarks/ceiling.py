@@ -6,7 +6,7 @@ mockserver.http.server call, so the same HTTP settings, one worker); it answers 
 the cost of the server + Starlette routing + writing the same bytes, with none of the mock's work. The mock cannot
 be faster than this on the same machine and server.
 
-    python benchmarks/ceiling.py --port 8001 --recording answers.json [--server uvicorn]
+    python -m benchmarks.ceiling --port 8001 --recording answers.json [--server uvicorn]
 
 `answers.json`: a list of {"path", "query", "api_key": bool, "status", "headers": [[name, value], ...],
 "body_b64"}; a request is matched on its path, its raw query string and whether it carries `x-api-key`.
@@ -18,7 +18,6 @@ import argparse
 import base64
 import json
 import os
-import sys
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -67,13 +66,11 @@ def main() -> None:
     parser.add_argument("--recording", type=Path, required=True)
     parser.add_argument("--server", default="granian", help="granian or uvicorn (granian)")
     args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root))  # mockserver, from a checkout
     from mockserver.http.server import SERVERS
     from mockserver.settings import Settings
 
     os.environ[RECORDING_ENV] = str(args.recording.resolve())
-    SERVERS[args.server](Settings(host=args.host, port=args.port, server=args.server), "ceiling:factory")
+    SERVERS[args.server](Settings(host=args.host, port=args.port, server=args.server), "benchmarks.ceiling:factory")
 
 
 if __name__ == "__main__":

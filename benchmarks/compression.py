@@ -1,6 +1,6 @@
 """Is compressing each kept answer once worth it? CPU time per request of the mock answering a gzip client, 4 ways.
 
-    .venv/bin/python benchmarks/compression.py [--requests 3000] [--rounds 5]
+    .venv/bin/python -m benchmarks compression [--requests 3000] [--rounds 5]
 
 One mock (default settings, as `make serve`), called in-process through its ASGI entry with `Accept-Encoding: gzip`,
 with in place of its compression layer: nothing; ours (`mockserver.http.compression`, each kept answer compressed once);
@@ -88,11 +88,11 @@ async def measure(requests: int, rounds: int) -> tuple[dict[tuple[str, str], flo
     return best, sizes
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     best, sizes = asyncio.run(measure(args.requests, args.rounds))
     print(f"CPU us per request (best of {args.rounds} rounds of {args.requests}) and body bytes, Accept-Encoding: gzip")
     print(f"{'page':<12}" + "".join(f"{variant:>20}" for variant in VARIANTS))

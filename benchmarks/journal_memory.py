@@ -1,6 +1,6 @@
 """Memory of the mock over 100,000 requests: the request journal is bounded, so RSS must stay flat.
 
-    .venv/bin/python benchmarks/journal_memory.py [--requests 100000] [--concurrency 16]
+    .venv/bin/python -m benchmarks journal-memory [--requests 100000] [--concurrency 16]
 
 Starts `mockserver serve` on a free port, warms it up, then sends a mix of requests (successes, errors, long query
 strings, unknown paths) and prints the server's RSS (VmRSS from /proc) at each tenth, and the growth from the end
@@ -18,11 +18,9 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.processes import serving_pid
+from benchmarks.targets import ROOT
 from mockserver.testing import serve_process
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from benchmarks.processes import serving_pid  # noqa: E402
 
 KEY = {"x-api-key": "klyr_live_agency2bigworkspace01"}
 REQUESTS = [
@@ -58,11 +56,11 @@ async def blast(base: str, count: int, concurrency: int) -> None:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     command = [sys.executable, "-m", "mockserver", "serve", "--log-level", "error"]
     with serve_process(command, cwd=ROOT) as (mock, server):
         base = mock.base_url

@@ -1,4 +1,4 @@
-"""One request at a time: fetching, cold and warm latency, what each target answers, the batch against a single
+"""One request at a time: cold and warm latency, what each target answers, the batch against a single
 request, and the new accounts the POST measurement sends."""
 
 from __future__ import annotations
@@ -10,20 +10,11 @@ import subprocess
 import time
 from typing import TYPE_CHECKING, Any
 
+from benchmarks.fetching import fetch
 from benchmarks.targets import BUSINESS, HOST, NO_BATCH_CODE, PYTHON, REQUESTS, ROOT, SPEC, Req, batch_request
 
 if TYPE_CHECKING:
     from benchmarks.processes import Server
-
-
-def fetch(port: int, req: Req, timeout: float = 10.0) -> tuple[int, list[tuple[str, str]], bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        conn.request(req.method, req.target, body=req.body or None, headers=dict(req.headers))
-        resp = conn.getresponse()
-        return resp.status, resp.getheaders(), resp.read()
-    finally:
-        conn.close()
 
 
 def timed_fetch(port: int, req: Req) -> tuple[float, int, int]:

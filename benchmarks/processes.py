@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.probes import fetch
+from benchmarks.fetching import fetch
 from benchmarks.targets import CACHE, PRISM_BIN, PRISM_PACKAGE, PYTHON, READY, ROOT, VENV_BIN, Req
 from mockserver.testing import free_port
 

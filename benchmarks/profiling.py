@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.probes import fetch
+from benchmarks.fetching import fetch
 from benchmarks.processes import PROCS, Server, free_port, run_quiet, serving_pid, shown
 from benchmarks.report import table
 from benchmarks.targets import MOCKSERVER, READY, ROOT, Req

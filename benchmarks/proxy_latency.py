@@ -1,7 +1,7 @@
 """The latency the validating proxy adds per exchange: p50 and p99 of requests through `mockserver proxy` against the
 same requests sent straight to its upstream (`mockserver serve`), one request at a time on a kept-alive connection.
 
-    .venv/bin/python benchmarks/proxy_latency.py [--requests 2000] [--warmup 200]
+    .venv/bin/python -m benchmarks proxy-latency [--requests 2000] [--warmup 200]
 
 Both servers run as processes of their own on free ports of 127.0.0.1 (the client is a third); direct and proxied
 requests alternate, so that both see the same machine load. Requests: the KlayrAI list (doc key), a Graph page of
@@ -61,11 +61,11 @@ def measure(direct: str, proxied: str, requests: int, warmup: int) -> dict[str, 
     return results
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per request kind and route")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first (each kind and route)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with process("serve", "--no-validate-responses") as upstream, process("proxy", "--upstream", upstream) as proxy:
         results = measure(upstream, proxy, args.requests, args.warmup)
     print(f"{args.requests} sequential requests per row and route; milliseconds")

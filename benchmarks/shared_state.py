@@ -1,7 +1,7 @@
 """Throughput of the mock with its state in memory and in Redis, one process and two replicas, measured with wrk.
 
-    .venv/bin/python benchmarks/shared_state.py                 # 5 s per run (~2 min)
-    .venv/bin/python benchmarks/shared_state.py --duration 10   # longer runs
+    .venv/bin/python -m benchmarks shared-state                 # 5 s per run (~2 min)
+    .venv/bin/python -m benchmarks shared-state --duration 10   # longer runs
 
 Configurations: `memory x1` (one `mockserver serve`, the default in-memory state), `redis x1` (one process,
 `--state redis://...`), `redis x2` (two processes on two ports sharing one Redis, a wrk against each at once: their
@@ -223,13 +223,13 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of each measured wrk run (5)")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of the unrecorded run before each (1)")
     parser.add_argument("--size", type=int, default=50_000, help="world size: distinct accounts to POST (50000)")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     for binary in ("wrk", "redis-server"):
         if shutil.which(binary) is None:
             raise SystemExit(f"{binary} is not on PATH (Debian: apt-get install {binary})")

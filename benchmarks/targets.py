@@ -85,7 +85,8 @@ def ours_argv(server: str, *extra: str) -> list[str]:
 def ceiling_argv(server: str, recording: Path) -> list[str]:
     return [
         str(PYTHON),
-        str(BENCH / "ceiling.py"),
+        "-m",
+        "benchmarks.ceiling",
         "--port",
         "{port}",
         "--recording",

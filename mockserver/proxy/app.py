@@ -60,7 +60,7 @@ class ProxyApp:
                 Route(f"{PREFIX}/health", self.health),
             ]
         )
-        # The mock's CORS policy, its violations header exposed too (section 6 of CONTRACT.md).
+        # The mock's CORS policy, its violations header exposed too (docs/decisions.md).
         self.entry: ASGIApp = Cors(
             self.dispatch,
             settings.cors_origins,

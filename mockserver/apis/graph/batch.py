@@ -1,4 +1,4 @@
-"""Graph batch requests (CONTRACT.md section 5): `POST /{version}/`, `/{version}` or `/` with `batch`, a JSON array
+"""Graph batch requests (docs/decisions.md): `POST /{version}/`, `/{version}` or `/` with `batch`, a JSON array
 of requests, as a form field or a JSON body.
 
 Each item is answered as if it had been sent alone: it becomes a request of its own (method, path, query, headers,

@@ -1,5 +1,5 @@
 """`fields` of the Graph edge: a comma list of AdAccount fields, with field expansion on `business`
-(`business{id,name}`, `business{name}`), as CONTRACT.md section 5 decides.
+(`business{id,name}`, `business{name}`), as docs/decisions.md decides.
 
 The result is a tuple of field specs, each a plain field name or `business{<sub-fields>}` with `id` first: the
 renderer reads them, and they key the cache of rendered nodes, so two spellings of one projection share entries.

@@ -13,7 +13,7 @@ from mockserver.world.records import AdAccount, Relation
 
 Json = dict[str, Any]
 
-# What real Graph sends on every answer (CONTRACT.md section 5); browser apps call Graph directly.
+# What real Graph sends on every answer (docs/decisions.md); browser apps call Graph directly.
 GRAPH_HEADERS = {
     "Cache-Control": "private, no-cache, no-store, must-revalidate",
     "Pragma": "no-cache",

@@ -22,7 +22,7 @@ VERSION_HEADER = "klayrai-version"
 
 
 def klayrai_status(account_status: int) -> str:
-    """KlayrAI `status` of a Meta `account_status` (CONTRACT.md section 3)."""
+    """KlayrAI `status` of a Meta `account_status` (docs/decisions.md)."""
     return STATUS_FROM_ACCOUNT_STATUS.get(account_status, "closed")
 
 

@@ -1,4 +1,4 @@
-"""Graph batch requests on a real socket (CONTRACT.md section 5): both request forms on the three paths, tokens,
+"""Graph batch requests on a real socket (docs/decisions.md): both request forms on the three paths, tokens,
 per-item Prefer, rate limits per item, state in item order, the 50-item limit, every malformed input."""
 
 from __future__ import annotations

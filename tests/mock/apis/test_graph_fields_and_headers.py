@@ -1,5 +1,5 @@
 """Field expansion on `business`, Graph's own headers on every kind of answer, and `suppress_http_code`, on a real
-socket (CONTRACT.md section 5)."""
+socket (docs/decisions.md)."""
 
 from __future__ import annotations
 

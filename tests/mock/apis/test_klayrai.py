@@ -1,4 +1,4 @@
-"""CONTRACT.md section 1 against the running mock (real socket), statement by statement."""
+"""docs/decisions.md against the running mock (real socket), statement by statement."""
 
 from __future__ import annotations
 

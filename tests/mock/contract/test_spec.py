@@ -1,4 +1,4 @@
-"""The contract itself: valid, self-consistent, and faithful to the seed pages and CONTRACT.md."""
+"""The contract itself: valid, self-consistent, and faithful to the seed pages and docs/decisions.md."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def test_every_graph_error_code_has_a_named_example(contract: Contract, operatio
 
 
 def test_contract_md_graph_errors_have_examples(contract: Contract) -> None:
-    """The Graph errors CONTRACT.md adds to the seed's: token, object, path and server errors."""
+    """The Graph errors docs/decisions.md adds to the seed's: token, object, path and server errors."""
     examples = contract.examples("listClientAdAccounts")
     wanted = {
         "graph_104": (400, 104, None),

@@ -1,4 +1,4 @@
-"""The admin API off loopback (CONTRACT.md section 6): with a token, only a caller sending it; without, off; the
+"""The admin API off loopback (docs/decisions.md): with a token, only a caller sending it; without, off; the
 two APIs served either way. The server binds 0.0.0.0 (every interface); `serving` and the tests send to
 127.0.0.1 only."""
 

@@ -1,4 +1,4 @@
-"""The admin API changes state only on requests a web page cannot forge (CONTRACT.md section 6): a state-changing
+"""The admin API changes state only on requests a web page cannot forge (docs/decisions.md): a state-changing
 call without `Content-Type: application/json` gets 415 and changes nothing. Real socket, the session's mock."""
 
 from __future__ import annotations

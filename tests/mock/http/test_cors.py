@@ -1,5 +1,5 @@
 """CORS on a real socket: any origin by default on both APIs, every contract response header exposed, preflights
-without credentials, `--cors-origin` narrowing the KlayrAI API, and never on the admin API (CONTRACT.md section 6)."""
+without credentials, `--cors-origin` narrowing the KlayrAI API, and never on the admin API (docs/decisions.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Several mock processes sharing one Redis behave as one mock (CONTRACT.md section 6): what replicas behind a load
+"""Several mock processes sharing one Redis behave as one mock (docs/decisions.md): what replicas behind a load
 balancer are. Each test drives two real `mockserver serve --state redis://...` processes on their own ports, so it
 knows which process answered, over a real Redis (`redis-server`, skipped with a reason when absent)."""
 

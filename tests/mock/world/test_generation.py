@@ -1,5 +1,5 @@
 """The generated fixture world: the seed page's doc example, the fixed credentials and POST targets, determinism
-across processes, and the contract's invariants on every record (CONTRACT.md sections 1-3)."""
+across processes, and the contract's invariants on every record (docs/decisions.md)."""
 
 from __future__ import annotations
 
