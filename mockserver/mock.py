@@ -55,13 +55,17 @@ class Mock:
         traces = settings.seed if settings.state is None else random.SystemRandom().getrandbits(64)
         gc.freeze()  # the world lives as long as the server: later collections need not walk it
         components = contract.spec["components"]["responses"]
+        unrouted = contract.spec["x-unrouted-responses"]
         validator = None
         if settings.validate_responses:
             validator = ResponseValidator(
                 contract,
                 {
-                    ("klayrai", 404): components["KlayraiNotFound"],
-                    ("klayrai", 405): components["KlayraiMethodNotAllowed"],
+                    **{
+                        (api, int(status)): contract.resolve(ref)
+                        for api, by_status in unrouted.items()
+                        for status, ref in by_status.items()
+                    },
                     ("graph", 400): components["GraphListBadRequest"],
                 },
             )

@@ -3,8 +3,11 @@ a failure in CI, where .ci/run installs them."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +24,19 @@ def require(binary: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"{binary} is missing in CI: .ci/run installs the Debian package {package}")
     pytest.skip(f"{binary} is not installed here (apt-get install {package}); CI installs it and runs this test")
+
+
+def npm_install(folder: Path) -> None:
+    """`npm ci` in `folder` from its lock file, unless node_modules already holds exactly that lock file's packages
+    (the Node SDK's and the contract linter's folders under tests/)."""
+    npm = require("npm")
+    require("node")
+    stamp = folder / "node_modules" / ".installed-lock-sha256"
+    lock = hashlib.sha256((folder / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == lock:
+        return
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, f"npm ci failed in {folder}:\n{done.stdout}\n{done.stderr}"
+    stamp.write_text(lock, encoding="utf-8")

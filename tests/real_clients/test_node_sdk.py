@@ -7,7 +7,6 @@ when the lock file changes. Skipped only when `node` or `npm` is not on the mach
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from collections.abc import Callable
@@ -20,30 +19,17 @@ import pytest
 from mockserver.testing import RunningMock
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, EDGE, EXPIRED_TOKEN, TOKEN
-from tests.real_parts import require
+from tests.real_parts import npm_install, require
 
 NODE_DIR = Path(__file__).parent / "node"
 CLIENT = NODE_DIR / "graph_client.js"
-STAMP = NODE_DIR / "node_modules" / ".installed-lock-sha256"
 Node = Callable[..., Any]
-
-
-def install(npm: str) -> None:
-    """`npm ci` from the lock file, unless node_modules already holds exactly that lock file's packages."""
-    lock = hashlib.sha256((NODE_DIR / "package-lock.json").read_bytes()).hexdigest()
-    if STAMP.is_file() and STAMP.read_text(encoding="utf-8") == lock:
-        return
-    done = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
-    STAMP.write_text(lock, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def node_sdk() -> Node:
-    node, npm = require("node"), require("npm")
-    install(npm)
+    node = require("node")
+    npm_install(NODE_DIR)
 
     def run(base_url: str, scenario: str, **arguments: Any) -> Any:
         done = subprocess.run(
