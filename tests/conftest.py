@@ -10,19 +10,21 @@ import pytest
 
 from mockserver.http.app import MockApp, create_app
 from mockserver.settings import Settings
+from mockserver.world.credentials import AGENCY_BUSINESS_ID, API_KEYS, GRAPH_TOKENS, OTHER_AGENCY_BUSINESS_ID
 from tests.redis_server import RedisServer, redis_running
 
-DOC_KEY = "klyr_live_abc123def456ghi789"
-BIG_KEY = "klyr_live_agency2bigworkspace01"
-STARTER_KEY = "klyr_live_starterplan000000001"
-REVOKED_KEY = "klyr_live_revokedkey0000000001"
-OTHER_KEY = "klyr_test_otherworkspace00001"
-TOKEN = "EAAGagency0valid0token"
-EXPIRED_TOKEN = "EAAGagency0expired0token"
-NOPERM_TOKEN = "EAAGagency0noperm0token"
-OTHER_TOKEN = "EAAGother0agency0token"
-AGENCY = "1029384756"
-OTHER_AGENCY = "5550001111"
+# The default world's credentials, by the names the tests use (read from the world, never retyped).
+DOC_KEY = API_KEYS["demo"]
+BIG_KEY = API_KEYS["agency"]
+STARTER_KEY = API_KEYS["starter"]
+REVOKED_KEY = API_KEYS["revoked"]
+OTHER_KEY = API_KEYS["other"]
+TOKEN = GRAPH_TOKENS["agency"]
+EXPIRED_TOKEN = GRAPH_TOKENS["expired"]
+NOPERM_TOKEN = GRAPH_TOKENS["no_permission"]
+OTHER_TOKEN = GRAPH_TOKENS["other_agency"]
+AGENCY = AGENCY_BUSINESS_ID
+OTHER_AGENCY = OTHER_AGENCY_BUSINESS_ID
 EDGE = f"/v25.0/{AGENCY}/client_ad_accounts"
 
 
@@ -52,7 +54,7 @@ def http(mockserver) -> httpx.Client:  # type: ignore[no-untyped-def]
 
 # ---- the behaviour suites run against both state backends
 
-SHARED_STATE_SUITES = ("test_klayrai", "test_meta_graph", "test_controls")
+SHARED_STATE_SUITES = ("test_klayrai", "test_graph_edge", "test_controls")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

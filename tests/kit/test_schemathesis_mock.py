@@ -13,13 +13,14 @@ import pytest
 
 from mockserver.contract.spec import SPEC_PATH
 from mockserver.testing import RunningMock
+from tests.conftest import BIG_KEY, TOKEN
 from tests.paths import ROOT
 
 CONFIG = ROOT / "conformance" / "klayrai_conformance" / "schemathesis.toml"
 MAX_EXAMPLES = os.environ.get("ST_MAX_EXAMPLES", "15")
 CREDENTIALS = {
-    "KLAYRAI_API_KEY": "klyr_live_agency2bigworkspace01",
-    "GRAPH_ACCESS_TOKEN": "EAAGagency0valid0token",
+    "KLAYRAI_API_KEY": BIG_KEY,
+    "GRAPH_ACCESS_TOKEN": TOKEN,
     "GRAPH_BUSINESS_ID": "1029384756",
 }
 

@@ -14,7 +14,7 @@ import pytest
 
 from mockserver.testing import serve_process
 from mockserver.world.credentials import POST_OUTCOMES
-from tests.conftest import AGENCY, DOC_KEY, TOKEN
+from tests.conftest import AGENCY, BIG_KEY, DOC_KEY, TOKEN
 from tests.redis_server import RedisServer
 
 MOCKSERVER = [sys.executable, "-m", "mockserver.cli"]
@@ -46,7 +46,7 @@ def test_serve_prints_where_and_how_and_answers(server: str) -> None:
         process.terminate()
         banner = process.communicate(timeout=10)[1]
     assert f"Mock server on {base}" in banner and f"{base}/ui/" in banner
-    assert DOC_KEY in banner and "EAAGagency0valid0token" in banner
+    assert DOC_KEY in banner and TOKEN in banner
     assert "Traceback" not in banner
     assert banner.count("Mock server on") == 1
 
@@ -109,7 +109,7 @@ def test_world_command_writes_a_loadable_world(tmp_path: Path) -> None:
     subprocess.run([*MOCKSERVER, "world", "--seed", "3", "--size", "12", "--format", "yaml", "--out", str(out)],
                    check=True, timeout=60)  # fmt: skip
     with serving("--world", str(out)) as (base, _):
-        body = httpx.get(f"{base}/v1/accounts", headers={"x-api-key": "klyr_live_agency2bigworkspace01"}).json()
+        body = httpx.get(f"{base}/v1/accounts", headers={"x-api-key": BIG_KEY}).json()
         assert body["pagination"]["total"] == 12
 
 

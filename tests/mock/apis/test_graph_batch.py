@@ -11,7 +11,7 @@ import pytest
 
 from mockserver.testing import RunningMock
 from mockserver.world.credentials import POST_OUTCOMES
-from tests.conftest import AGENCY, EXPIRED_TOKEN, OTHER_TOKEN, TOKEN
+from tests.conftest import AGENCY, DOC_KEY, EXPIRED_TOKEN, OTHER_TOKEN, TOKEN
 
 EDGE = f"{AGENCY}/client_ad_accounts"
 READ = {"method": "GET", "relative_url": f"{EDGE}?fields=name&limit=2"}
@@ -217,5 +217,5 @@ def test_prefer_on_the_batch_forces_a_documented_batch_answer(http: httpx.Client
 def test_wrong_method_or_version_on_a_batch_path(http: httpx.Client) -> None:
     for response in (http.get("/v25.0/", params={"access_token": TOKEN}), send(http, [READ], "/25.0/")):
         assert response.status_code == 400 and response.json()["error"]["code"] == 2500
-    klayrai = http.post("/v1", headers={"x-api-key": "klyr_live_abc123def456ghi789"})
+    klayrai = http.post("/v1", headers={"x-api-key": DOC_KEY})
     assert klayrai.status_code == 404 and klayrai.json()["error"]["code"] == "not_found"

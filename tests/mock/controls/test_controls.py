@@ -16,7 +16,7 @@ from mockserver.http.app import MockApp, create_app
 from mockserver.settings import Settings
 from mockserver.testing import JSON, RunningMock
 from mockserver.world.credentials import POST_OUTCOMES
-from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
+from tests.conftest import AGENCY, BIG_KEY, DOC_KEY, EDGE, TOKEN
 
 KEY = {"x-api-key": DOC_KEY}
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -243,7 +243,7 @@ async def test_klayrai_rate_limit_answers_429_and_recovers(clocked: tuple[MockAp
         assert int(responses[-1].headers["retry-after"]) == int(responses[-1].headers["x-ratelimit-reset"]) - int(
             clock.now
         )
-        other = await client.get("/v1/accounts", headers={"x-api-key": "klyr_live_agency2bigworkspace01"})
+        other = await client.get("/v1/accounts", headers={"x-api-key": BIG_KEY})
         assert other.status_code == 200  # limits are per credential
         clock.now += 10
         assert (await client.get("/v1/accounts", headers=KEY)).status_code == 200
