@@ -224,7 +224,7 @@ def write_coverage(report: Report, args: argparse.Namespace, out: TextIO) -> int
     for path, text in ((args.coverage, json.dumps(data, indent=2)), (args.coverage_html, coverage_html.render(data))):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text + "\n" if path == args.coverage else text, encoding="utf-8")
+            path.write_text(report.masker(text + "\n" if path == args.coverage else text), encoding="utf-8")
     percent = data["summary"]["percent"]
     if args.coverage_min is None or percent >= args.coverage_min:
         return report.exit_code

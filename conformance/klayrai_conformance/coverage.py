@@ -33,6 +33,7 @@ from mockserver.contract_responses import (
 
 MAX_UNDOCUMENTED_KINDS = 50
 OTHER_KINDS = "(other kinds, past the limit)"
+MAX_CODE_CHARS = 40  # of an undocumented answer's error code as listed: the target chooses it
 
 
 @functools.cache
@@ -88,8 +89,8 @@ def answer_kind(status: int, body: bytes) -> str:
     identity = error_identity(_json(body))
     if identity is None:
         return str(status)
-    code, subcode = identity
-    return f"{status} error code {code}" + (f" subcode {subcode}" if subcode is not None else "")
+    code, subcode = (str(part)[:MAX_CODE_CHARS] for part in identity)
+    return f"{status} error code {code}" + (f" subcode {subcode}" if identity[1] is not None else "")
 
 
 @dataclass
