@@ -1,19 +1,23 @@
 """`conformance run --base-url URL ...`: the kit's command line.
 
-Exit codes: 0 the target conforms; 1 it violates at least one rule; 2 usage error or target unreachable (one line on
-stderr); 3 no violation found but the kit could not check everything (errors of the kit, listed apart).
+Exit codes: 0 the target conforms; 1 it violates at least one rule, or coverage is below --coverage-min; 2 usage
+error or target unreachable (one line on stderr); 3 no violation found but the kit could not check everything
+(errors of the kit, listed apart).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from klayrai_conformance.report import EXIT_USAGE, summary, write_junit
+from klayrai_conformance import coverage_html
+from klayrai_conformance.coverage import never_seen
+from klayrai_conformance.report import EXIT_USAGE, EXIT_VIOLATIONS, Report, summary, write_junit
 from klayrai_conformance.target import (
     APIS,
     CREDENTIAL_SOURCES,
@@ -62,6 +66,13 @@ def positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def percentage(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {text}")
     return value
 
 
@@ -136,6 +147,14 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     output = run.add_argument_group("output")
     output.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML (one test case per rule)")
     output.add_argument("-v", "--verbose", action="store_true", help="list the rules that passed too")
+    output.add_argument("--coverage", type=Path, metavar="FILE", help="write the coverage report as JSON")
+    output.add_argument("--coverage-html", type=Path, metavar="FILE", help="write the coverage report as HTML")
+    output.add_argument(
+        "--coverage-min",
+        type=percentage,
+        metavar="PCT",
+        help="exit 1 when fewer than PCT%% of the documented responses were seen, naming those never seen",
+    )
 
 
 def credentials_from(args: argparse.Namespace, environ: dict[str, str]) -> Credentials:
@@ -199,6 +218,22 @@ def list_rules(api: str, out: TextIO) -> int:
     return 0
 
 
+def write_coverage(report: Report, args: argparse.Namespace, out: TextIO) -> int:
+    """Write the coverage files asked for; the exit code, 1 when coverage is below `--coverage-min`."""
+    data = report.coverage_json()
+    for path, text in ((args.coverage, json.dumps(data, indent=2)), (args.coverage_html, coverage_html.render(data))):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(report.masker(text + "\n" if path == args.coverage else text), encoding="utf-8")
+    percent = data["summary"]["percent"]
+    if args.coverage_min is None or percent >= args.coverage_min:
+        return report.exit_code
+    missing = never_seen(data)
+    out.write(f"COVERAGE {percent}% is below --coverage-min {args.coverage_min:g}%; never seen:\n")
+    out.write("".join(f"  {line}\n" for line in missing) + "RESULT: coverage too low (exit 1)\n")
+    return EXIT_VIOLATIONS
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code (the `conformance` console script calls this)."""
     out, err = out or sys.stdout, err or sys.stderr
@@ -225,4 +260,4 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out.write(summary(report, verbose=args.verbose) + "\n")
     if args.junit:
         write_junit(report, args.junit)
-    return report.exit_code
+    return write_coverage(report, args, out)

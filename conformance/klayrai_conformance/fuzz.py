@@ -26,6 +26,7 @@ from schemathesis.engine import events, from_schema
 
 from klayrai_conformance import transport_rules
 from klayrai_conformance.checks import CHECK_RULES
+from klayrai_conformance.coverage import Tally
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.http import Throttle
 from klayrai_conformance.probes import Finding
@@ -105,6 +106,7 @@ class FuzzResult:
     phases: list[str] = field(default_factory=list)
     seed: int | None = None
     cut_short: list[str] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)  # the documented responses schemathesis' answers were
 
 
 @contextmanager
@@ -162,6 +164,7 @@ def exchange_of(interaction: Any) -> Exchange | None:
 def collect(event: events.ScenarioFinished, result: FuzzResult, seen: dict[tuple[str, ...], Finding]) -> None:
     recorder = event.recorder
     result.requests += len(recorder.interactions)
+    tally_answers(recorder, result.tally)
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             rule = rule_of(node.name)
@@ -180,6 +183,20 @@ def collect(event: events.ScenarioFinished, result: FuzzResult, seen: dict[tuple
             finding = Finding(rule, f"{failure.operation}: {title}{message}", exchange_of(interaction), "schemathesis")
             seen[key] = finding
             result.findings.setdefault(rule, []).append(finding)
+
+
+def tally_answers(recorder: Any, tally: Tally) -> None:
+    """Count each answer under the operation its case was drawn for, judged by the checks run on it."""
+    for case_id, interaction in recorder.interactions.items():
+        response, node = interaction.response, recorder.cases.get(case_id)
+        if response is None or node is None:
+            continue
+        rules = {rule_of(check.name) for check in recorder.checks.get(case_id, [])} | set(transport_rules.RULES)
+        operation = node.value.operation
+        # a method the path does not serve (unsupported_method's requests) reaches no operation
+        same = str(interaction.request.method).upper() == operation.method.upper()
+        operation_id = operation.definition.raw.get("operationId") if same else None
+        tally.add(operation_id, response.status_code, response.content or b"", rules)
 
 
 def unanswered(event: events.NonFatalError, result: FuzzResult, seen: dict[tuple[str, ...], Finding]) -> bool:

@@ -73,6 +73,7 @@ class RuleOutcome:
     elapsed: float = 0.0
     ran: bool = False  # a probe or a check actually looked at the target for this rule
     out_of_time: bool = False  # the run's time budget ran out before this rule was fully checked
+    journal_span: tuple[int, int] = (0, 0)  # the probe client's journal entries this rule's probe judged
 
 
 class ProbeContext:
@@ -141,6 +142,7 @@ def run_probe(spec: Probe, ctx: ProbeContext, writes: bool) -> RuleOutcome:
         outcome.status, outcome.reason = "skipped", reason
         return outcome
     ctx.rule, ctx.findings = spec.rule, []
+    first = 0 if spec.passive else len(ctx.client.journal)  # a passive probe re-reads every exchange so far
     started = time.monotonic()
     try:
         spec.function(ctx)
@@ -164,6 +166,7 @@ def run_probe(spec: Probe, ctx: ProbeContext, writes: bool) -> RuleOutcome:
         outcome.status = "error"
         outcome.reason = f"{type(error).__name__}: {error} ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
     outcome.elapsed = time.monotonic() - started
+    outcome.journal_span = (first, len(ctx.client.journal))
     outcome.ran = outcome.status != "skipped"
     outcome.findings = ctx.findings[:MAX_FINDINGS_PER_RULE]
     if len(ctx.findings) > MAX_FINDINGS_PER_RULE:

@@ -12,10 +12,12 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from klayrai_conformance.coverage import Tally, coverage_json
 from klayrai_conformance.exchange import Masker
 from klayrai_conformance.probes import RuleOutcome
 from klayrai_conformance.rules import by_id
 from klayrai_conformance.target import Target, mask
+from mockserver.contract.spec import Json
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_KIT_ERROR = 0, 1, 2, 3
 MAX_SHOWN_PER_RULE = 3
@@ -32,6 +34,7 @@ class Report:
     seed: int | None = None
     elapsed: float = 0.0
     cut_short: list[str] = field(default_factory=list)  # what the time budget cut short, if anything
+    coverage: Tally = field(default_factory=Tally)  # which documented responses the target gave
 
     def by_status(self, status: str) -> list[RuleOutcome]:
         return [outcome for outcome in self.outcomes.values() if outcome.status == status]
@@ -47,6 +50,10 @@ class Report:
     @property
     def masker(self) -> Masker:
         return Masker(self.target.secrets)
+
+    def coverage_json(self) -> Json:
+        """The coverage report (`--coverage`): every documented response, how often the target gave it."""
+        return coverage_json(self.coverage, {rule: outcome.status for rule, outcome in self.outcomes.items()})
 
 
 def finding_lines(outcome: RuleOutcome, indent: str = "", excerpt: int | None = None) -> list[str]:
@@ -119,6 +126,12 @@ def summary(report: Report, verbose: bool = False) -> str:
         lines += ["", f"CUT SHORT by the time budget ({report.target.budget:g} s, --budget):"]
         lines += [f"  {reason}" for reason in report.cut_short]
     counts = {status: len(report.by_status(status)) for status in ("passed", "failed", "skipped", "error")}
+    covered = report.coverage_json()["summary"]
+    lines += [
+        "",
+        f"coverage: {covered['percent']}% of the documented responses seen ({covered['seen']} of "
+        f"{covered['documented']}; --coverage FILE lists them)",
+    ]
     lines += [
         "",
         f"{counts['passed']} rules passed, {counts['failed']} failed, {counts['skipped']} skipped, "

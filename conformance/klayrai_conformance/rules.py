@@ -22,6 +22,7 @@ from klayrai_conformance import (  # noqa: F401  (the probe modules register the
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.fuzz import BUILTIN_CHECKS
 from klayrai_conformance.probes import PROBES
+from klayrai_conformance.target import TAG_API
 from mockserver.contract.spec import default_contract
 
 # Rules a conformance run cannot verify on one server: they relate the two APIs' data of one world, which only the
@@ -33,7 +34,6 @@ FIXTURE_ONLY = {
 }
 # Rules of the kit that openapi.yaml does not list: about HTTP itself, judged on every request of both APIs.
 KIT_RULES = {rule: ("any", text) for rule, text in transport_rules.DESCRIPTIONS.items()}
-TAG_API = {"KlayrAI Accounts": "klayrai", "Meta Graph client_ad_accounts": "meta"}
 
 
 @dataclass(frozen=True)

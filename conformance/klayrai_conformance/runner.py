@@ -62,6 +62,7 @@ def run(target: Target) -> Report:
             client.close()
             report.requests += len(client.journal) + len(client.unanswered)
         record_unanswered(report, client.unanswered)
+        report.coverage.add_probes(client.journal, report.outcomes.values(), target.bases)
         if any(outcome.out_of_time for outcome in report.outcomes.values()):
             report.cut_short.append(f"probes: their share of the budget ({target.budget * share:.0f} s) ran out")
 
@@ -110,6 +111,7 @@ def record_unanswered(report: Report, exchanges: list[Exchange]) -> None:
 
 def merge(report: Report, result: fuzz.FuzzResult) -> None:
     report.requests += result.requests
+    report.coverage.merge(result.tally)
     report.seed = result.seed
     report.errors += result.errors
     report.cut_short += result.cut_short

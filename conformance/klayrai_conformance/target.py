@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
 APIS = ("klayrai", "meta")
+TAG_API = {"KlayrAI Accounts": "klayrai", "Meta Graph client_ad_accounts": "meta"}  # openapi.yaml tag -> API
 PROBE_PHASE = "probes"
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 PHASES = (PROBE_PHASE, *SCHEMATHESIS_PHASES)
@@ -210,6 +211,11 @@ class Target:
     @property
     def urls(self) -> list[str]:
         return list(dict.fromkeys(self.url_for(api) for api in self.apis))
+
+    @property
+    def bases(self) -> list[str]:
+        """Both APIs' base URLs, whichever are tested: a request is routed by its path below one of them."""
+        return [url for url in dict.fromkeys((self.klayrai_url, self.graph_url)) if url]
 
     @property
     def secrets(self) -> list[str]:

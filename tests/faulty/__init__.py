@@ -1,5 +1,5 @@
 """Deliberately faulty implementations of both APIs, each the project's mock with one realistic contract bug, and
-the rule of the conformance kit that must report it (tests/test_conformance_faulty.py)."""
+the rule of the conformance kit that must report it (tests/kit/test_faulty.py)."""
 
 from __future__ import annotations
 

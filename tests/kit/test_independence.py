@@ -10,7 +10,15 @@ from pathlib import Path
 import klayrai_conformance
 
 KIT = Path(klayrai_conformance.__file__).resolve().parent
-ALLOWED = {"mockserver.contract.spec", "mockserver.resources", "mockserver.version"}  # `--version` names the package
+# What the kit may share with the mock: the contract as loaded, its documented responses (which coverage counts),
+# what counts as a secret and how it is masked, packaged files, and `--version`'s package name. Never behaviour.
+ALLOWED = {
+    "mockserver.contract.spec",
+    "mockserver.contract.responses",
+    "mockserver.contract.secrets",
+    "mockserver.resources",
+    "mockserver.version",
+}
 CREDENTIALS_MODULE = "mockserver.world.credentials"  # the default world's constants: for a loopback mock only
 CREDENTIALS_IMPORTER = "target.py"
 

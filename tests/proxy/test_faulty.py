@@ -1,4 +1,4 @@
-"""The proxy in front of each faulty server of tests/faulty/: a client's ordinary traffic (tests/proxy_support.py)
+"""The proxy in front of each faulty server of tests/faulty/: a client's ordinary traffic (tests/proxy/support.py)
 through it, and the fault's rule is reported in the `x-contract-violations` header, the journal and the JUnit file.
 
 Faults that only show across several exchanges or with knowledge of the world (a page walk, two keys, a POST then a

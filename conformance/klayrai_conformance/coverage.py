@@ -1,0 +1,164 @@
+"""Which documented responses the target gave during a run (`--coverage FILE.json`): every answer the kit got, from
+its probes and from schemathesis, is classified by its status and error fields against the contract's named
+examples, and counted.
+
+The unit counted is `mockserver.contract.responses`' documented response (one per status, split by named example
+where the contract names several answers under one status). An answer whose status, or error identity under a
+split status, the operation does not document is counted apart as undocumented (at most `MAX_UNDOCUMENTED_KINDS`
+kinds are kept, the rest summed under one line).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from klayrai_conformance import transport_rules
+from klayrai_conformance.exchange import Exchange
+from klayrai_conformance.probes import RuleOutcome
+from klayrai_conformance.target import TAG_API
+from mockserver.contract.responses import (
+    DocumentedResponse,
+    ResponseKey,
+    all_documented,
+    coverage_report,
+    error_identity,
+)
+from mockserver.contract.spec import Json, default_contract
+
+MAX_UNDOCUMENTED_KINDS = 50
+OTHER_KINDS = "(other kinds, past the limit)"
+MAX_CODE_CHARS = 40  # of an undocumented answer's error code as listed: the target chooses it
+
+
+@functools.cache
+def documented() -> dict[str, list[DocumentedResponse]]:
+    return all_documented(default_contract())
+
+
+@functools.cache
+def _routes() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(method, operationId, path pattern), the paths with more literal text first."""
+    routes = []
+    for operation in default_contract().operations.values():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(operation.path))
+        routes.append((operation.method, operation.operation_id, re.compile(f"^{pattern}$")))
+    return tuple(sorted(routes, key=lambda route: -len(re.sub(r"\[\^/\]\+", "", route[2].pattern))))
+
+
+def api_of(operation_id: str) -> str:
+    """The API an operation belongs to, from its openapi.yaml tag."""
+    tags = default_contract().operations[operation_id].tags
+    return next((TAG_API[tag] for tag in tags if tag in TAG_API), "any")
+
+
+def operation_at(method: str, url: str, bases: list[str]) -> str | None:
+    """The operation a request to `url` reached, its path taken relative to the longest base URL it starts with."""
+    base = max((b for b in bases if url.startswith(b)), key=len, default=None)
+    if base is None:
+        return None
+    path = urlsplit(url[len(base) :] or "/").path or "/"
+    path = path if path.startswith("/") else "/" + path
+    return next((op for verb, op, pattern in _routes() if verb == method.upper() and pattern.match(path)), None)
+
+
+def classify(operation_id: str, status: int, body: bytes) -> DocumentedResponse | None:
+    """The documented response an answer is: same status and, where the contract names the answers, same error
+    identity (`error.code`, `error.error_subcode`); None when the operation documents no such answer."""
+    identity = error_identity(_json(body))
+    for response in documented().get(operation_id, []):
+        if response.status == str(status) and (not response.identities or identity in response.identities):
+            return response
+    return None
+
+
+def _json(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def answer_kind(status: int, body: bytes) -> str:
+    """How an undocumented answer is listed: its status and error identity."""
+    identity = error_identity(_json(body))
+    if identity is None:
+        return str(status)
+    code, subcode = (str(part)[:MAX_CODE_CHARS] for part in identity)
+    return f"{status} error code {code}" + (f" subcode {subcode}" if identity[1] is not None else "")
+
+
+@dataclass
+class Tally:
+    """Answers counted per documented response; the rules that judged each operation."""
+
+    counts: Counter[ResponseKey] = field(default_factory=Counter)
+    undocumented: dict[str, Counter[str]] = field(default_factory=dict)  # operationId -> answer kind -> count
+    judged: dict[str, set[str]] = field(default_factory=dict)  # operationId -> rule ids
+    outside: int = 0  # answers to requests no operation of the contract serves
+
+    def add(self, operation_id: str | None, status: int, body: bytes, rules: Iterable[str] = ()) -> None:
+        """One answer to a request of `operation_id` (None: no operation serves it), judged by `rules`."""
+        if operation_id is None:
+            self.outside += 1
+            return
+        self.judged.setdefault(operation_id, set()).update(rules)
+        response = classify(operation_id, status, body)
+        if response is not None:
+            self.counts[response.key] += 1
+            return
+        kinds = self.undocumented.setdefault(operation_id, Counter())
+        kind = answer_kind(status, body)
+        total = sum(len(counter) for counter in self.undocumented.values())
+        kinds[kind if kind in kinds or total < MAX_UNDOCUMENTED_KINDS else OTHER_KINDS] += 1
+
+    def add_probes(self, journal: list[Exchange], outcomes: Iterable[RuleOutcome], bases: list[str]) -> None:
+        """Every answer the probes got (the transport rules judged each), and the probes that judged each operation:
+        those whose requests, or for a passive probe the requests it re-read, reached it (operations of its API)."""
+        operations = [operation_at(exchange.method, exchange.url, bases) for exchange in journal]
+        for exchange, operation_id in zip(journal, operations, strict=True):
+            self.add(operation_id, exchange.status, exchange.body, transport_rules.RULES)
+        for outcome in outcomes:
+            start, end = outcome.journal_span
+            for operation_id in set(operations[start:end]) - {None}:
+                if api_of(operation_id) == outcome.api:
+                    self.judged[operation_id].add(outcome.rule)
+
+    def merge(self, other: Tally) -> None:
+        self.counts.update(other.counts)
+        for operation_id, kinds in other.undocumented.items():
+            self.undocumented.setdefault(operation_id, Counter()).update(kinds)
+        for operation_id, rules in other.judged.items():
+            self.judged.setdefault(operation_id, set()).update(rules)
+        self.outside += other.outside
+
+
+def coverage_json(tally: Tally, outcomes: dict[str, str]) -> Json:
+    """The report: `mockserver.contract.responses`' shape, each operation with the rules that judged it (and their
+    outcome: passed, failed, skipped, error) and its undocumented answers; `outcomes` is rule id -> outcome."""
+    extra: dict[str, Json] = {}
+    for operation_id in default_contract().operations:
+        rules = sorted(rule for rule in tally.judged.get(operation_id, ()) if rule in outcomes)
+        kinds = tally.undocumented.get(operation_id, Counter())
+        extra[operation_id] = {
+            "rules": [{"rule": rule, "outcome": outcomes[rule]} for rule in rules],
+            "undocumented": [{"answer": kind, "seen": count} for kind, count in sorted(kinds.items())],
+        }
+    report = coverage_report(default_contract(), tally.counts, extra)
+    report["outside"] = tally.outside
+    return report
+
+
+def never_seen(report: Json) -> list[str]:
+    """The documented responses of a report no answer matched, one line each."""
+    return [
+        f"{operation['operationId']} {entry['status']}" + (f" {entry['example']}" if entry["example"] else "")
+        for operation in report["operations"]
+        for entry in operation["responses"]
+        if not entry["seen"]
+    ]

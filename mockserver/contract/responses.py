@@ -1,0 +1,87 @@
+"""The documented responses of every operation, the unit both coverage reports count (the kit's of what a target
+answered, the mock's of what it answered), and the report's JSON shape built from those counts.
+
+One entry per documented status, split by named example only where the examples under that status name different
+answers: a different error identity, the envelope's `error.code` plus Graph's `error.error_subcode` (KlayrAI has no
+subcode). Examples of one identity (`graph_100`, `graph_100_field`, ...) are one entry, named after the first of them
+in the contract's order; a status whose examples all share one identity (every success shape, KlayrAI's 400s) is one
+entry with example None. openapi.yaml's `x-coverage` annotation says the same for readers of the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.contract.spec import Contract, Json
+
+# (error.code, error.error_subcode): what names one answer among several under a status; None for a success shape
+ErrorIdentity = tuple[Any, Any] | None
+# (operationId, status, example name or None): one documented response, as counted
+ResponseKey = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True)
+class DocumentedResponse:
+    """One countable documented response; `identities` are the error identities an answer of it carries."""
+
+    operation_id: str
+    status: str
+    example: str | None
+    identities: frozenset[ErrorIdentity]
+    examples: tuple[str, ...]  # the named examples it stands for
+
+    @property
+    def key(self) -> ResponseKey:
+        return (self.operation_id, self.status, self.example)
+
+
+def error_identity(body: Any) -> ErrorIdentity:
+    """The error identity of a decoded body: None for anything but an error envelope."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or "code" not in error:
+        return None
+    return (error["code"], error.get("error_subcode"))
+
+
+def documented_responses(contract: Contract, operation_id: str) -> list[DocumentedResponse]:
+    """The operation's documented responses in the contract's order (statuses, then examples)."""
+    found = []
+    for status, response in contract.responses(operation_id).items():
+        groups: dict[ErrorIdentity, list[str]] = {}
+        for name, example in contract.response_examples(response, int(status) if status.isdigit() else 0).items():
+            groups.setdefault(error_identity(example.value), []).append(name)
+        if len(groups) < 2:
+            found.append(DocumentedResponse(operation_id, status, None, frozenset(groups), tuple(_flat(groups))))
+            continue
+        for identity, names in groups.items():
+            found.append(DocumentedResponse(operation_id, status, names[0], frozenset([identity]), tuple(names)))
+    return found
+
+
+def _flat(groups: Mapping[ErrorIdentity, list[str]]) -> list[str]:
+    return [name for names in groups.values() for name in names]
+
+
+def all_documented(contract: Contract) -> dict[str, list[DocumentedResponse]]:
+    """operationId -> its documented responses, for every operation of the contract."""
+    return {operation_id: documented_responses(contract, operation_id) for operation_id in contract.operations}
+
+
+def coverage_report(
+    contract: Contract, counts: Mapping[ResponseKey, int], extra: Mapping[str, Json] | None = None
+) -> Json:
+    """The coverage report's JSON: every operation with its documented responses and how many answers of each were
+    seen, and `summary.percent`, the share of documented responses seen at least once. `extra` adds fields to an
+    operation's object (the kit adds the rules that judged it)."""
+    operations, seen, documented = [], 0, 0
+    for operation_id, responses in all_documented(contract).items():
+        operation = contract.operations[operation_id]
+        entries = [{"status": r.status, "example": r.example, "seen": int(counts.get(r.key, 0))} for r in responses]
+        seen += sum(1 for entry in entries if entry["seen"])
+        documented += len(entries)
+        item: Json = {"operationId": operation_id, "method": operation.method, "path": operation.path}
+        operations.append({**item, "responses": entries, **(extra or {}).get(operation_id, {})})
+    percent = round(100.0 * seen / documented, 1) if documented else 100.0
+    return {"operations": operations, "summary": {"percent": percent, "seen": seen, "documented": documented}}
