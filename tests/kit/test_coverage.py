@@ -21,8 +21,8 @@ from mockserver.contract.responses import documented_responses
 from mockserver.contract.spec import default_contract
 from mockserver.settings import Settings
 from mockserver.testing import RunningMock, serve_in_thread
-from tests.real_parts import require
 from tests.real_clients.test_browser import FLAGS
+from tests.real_parts import require
 
 Run = tuple[int, str, dict[str, Any], Path]
 GRAPH_OPERATIONS = (
