@@ -12,10 +12,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from klayrai_conformance.exchange import Masker
 from klayrai_conformance.probes import RuleOutcome
 from klayrai_conformance.rules import by_id
-from klayrai_conformance.target import Target, mask
+from klayrai_conformance.target import Target
+from mockserver.contract.secrets import Masker, mask
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_KIT_ERROR = 0, 1, 2, 3
 MAX_SHOWN_PER_RULE = 3
