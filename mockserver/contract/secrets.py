@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit, urlunsplit
 
 SECRET_PARAMS = frozenset({"access_token", "appsecret_proof", "app_secret", "client_secret"})
 SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
@@ -141,3 +141,22 @@ def mask_query(raw_query: str) -> str:
         return raw_query
     pairs = parse_qsl(raw_query, keep_blank_values=True)
     return Masker(request_secrets(pairs, {}, {}))(raw_query)
+
+
+def mask_url(url: str) -> str:
+    """A URL as given, its scheme included (`rediss://` stays `rediss://`), with its password hidden (`***`: no one
+    needs to tell passwords apart) and any secret parameter of its query masked: what a start-up line or an error
+    may print of a `--state` URL."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}:***@{host}"
+    query = "&".join(
+        f"{name}={'***' if name.lower() == 'password' else mask(value) if name in SECRET_PARAMS else value}"
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    shown = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    if not netloc and url.startswith(f"{parts.scheme}://"):  # `unix:///path`: urlunsplit drops the empty authority
+        return f"{parts.scheme}://{shown[len(parts.scheme) + 1 :]}"
+    return shown
