@@ -43,6 +43,16 @@ def server_flags() -> argparse.ArgumentParser:
         choices=["debug", "info", "warning", "error"],
         help="[MOCK_LOG_LEVEL] (info)",
     )
+    flags.add_argument(
+        "--admin-token", default=env("ADMIN_TOKEN"), help="admin API token, required off loopback [MOCK_ADMIN_TOKEN]"
+    )
+    flags.add_argument(
+        "--admin-host",
+        action="append",
+        default=[h for h in (env("ADMIN_HOSTS") or "").split(",") if h],
+        help="a Host name the admin API accepts besides localhost, 127.0.0.1 and [::1], repeatable "
+        "[MOCK_ADMIN_HOSTS, comma-separated] (none)",
+    )
     return flags
 
 
@@ -91,9 +101,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--state", default=env("STATE"), help="shared state, redis://host:port/db [MOCK_STATE] (in memory)"
     )
-    serve.add_argument(
-        "--admin-token", default=env("ADMIN_TOKEN"), help="admin API token, required off loopback [MOCK_ADMIN_TOKEN]"
-    )
     proxy = commands.add_parser(
         "proxy",
         parents=[server],
@@ -140,6 +147,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         workers=args.workers,
         state=state,
         admin_token=args.admin_token,
+        admin_hosts=tuple(args.admin_host),
     )
 
 

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from mockserver.contract.secrets import mask_optional, mask_query
+
 
 class Entry(NamedTuple):
     """One answered request; a tuple, cheap to make on every request."""
@@ -25,11 +27,10 @@ class Entry(NamedTuple):
     violations: tuple[str, ...] = ()  # rule ids the exchange broke (the validating proxy fills it)
 
 
-def mask(credential: str | None) -> str | None:
-    """Enough of a credential to tell which one it was, never the whole secret."""
-    if not credential:
-        return None
-    return credential[:6] + "..." + credential[-4:] if len(credential) > 12 else credential[:2] + "..."
+def masked(fields: dict[str, Any]) -> dict[str, Any]:
+    """An entry's fields with its secrets masked (the credential; tokens and proofs in the query, a batch item's
+    copy of the batch's token included), before any journal keeps them, in memory or in Redis."""
+    return {**fields, "credential": mask_optional(fields.get("credential")), "query": mask_query(fields["query"])}
 
 
 class Journal:
@@ -39,7 +40,7 @@ class Journal:
         self.recorded = 0
 
     def record(self, **fields: Any) -> Entry:
-        entry = Entry(id=next(self.ids), credential=mask(fields.pop("credential", None)), **fields)
+        entry = Entry(id=next(self.ids), **masked(fields))
         self.entries.append(entry)
         self.recorded += 1
         return entry

@@ -27,6 +27,7 @@ class Settings:
     workers: int = 1  # server processes on one port; more than one needs a shared state
     state: str | None = None  # None: in this process's memory; "redis://host:port/db": shared (mockserver.state_redis)
     admin_token: str | None = None  # required by the admin API off loopback (Authorization: Bearer)
+    admin_hosts: tuple[str, ...] = ()  # Host names the admin API accepts besides loopback ones (controls.admin_guard)
 
 
 def parse_latency(text: str) -> tuple[float, float]:

@@ -37,6 +37,7 @@ from redis.retry import Retry
 
 from mockserver import redis_scripts
 from mockserver.backend import StateUnavailable
+from mockserver.contract.secrets import mask_url
 from mockserver.contract.spec import Contract
 from mockserver.ratelimit import Policy
 from mockserver.scenarios import Rule
@@ -58,6 +59,7 @@ class RedisState:
     ) -> None:  # fmt: skip
         self.client = client
         self.ns = namespace
+        self.where = mask_url(settings.state or "")  # as given (rediss:// stays rediss://), the password masked
         self.seed = settings.seed
         self.capacity = settings.journal_size
         self.file_specs, self.file_policies = specs, policies
@@ -96,11 +98,6 @@ class RedisState:
 
     def key(self, name: str) -> str:
         return f"{self.ns}:{name}"
-
-    @property
-    def where(self) -> str:
-        kwargs = self.client.connection_pool.connection_kwargs
-        return f"redis://{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"  # no password
 
     def describe(self) -> str:
         return f"State: shared in {self.where} under {self.ns} (start every replica with the same world and flags)."

@@ -12,7 +12,7 @@ from mockserver.backend import StaleState, StateUnavailable
 from mockserver.contract.spec import Contract
 from mockserver.controls.prefer import Directive, PreferenceError
 from mockserver.controls.scenario_file import rule_problems
-from mockserver.journal import Entry, Journal, mask, select
+from mockserver.journal import Entry, Journal, masked, select
 from mockserver.ratelimit import Policy, RateLimiter, Usage, tally
 from mockserver.scenarios import Rule, Scenarios
 from mockserver.store import Store
@@ -175,7 +175,7 @@ class RedisJournal(Journal):
         super().__init__(capacity)
 
     def record(self, **fields: Any) -> Entry:
-        entry = Entry(id=0, credential=mask(fields.pop("credential", None)), **fields)
+        entry = Entry(id=0, **masked(fields))
         self.state.enqueue(json.dumps(entry._asdict()))
         return entry
 

@@ -41,7 +41,7 @@ def app() -> MockApp:
 @pytest.fixture
 async def asgi(app: MockApp) -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client wired to the mock in-process (no socket)."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         yield client
 
 

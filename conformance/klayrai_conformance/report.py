@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from klayrai_conformance.coverage import Tally, coverage_json
-from klayrai_conformance.exchange import Masker
 from klayrai_conformance.probes import RuleOutcome
 from klayrai_conformance.rules import by_id
-from klayrai_conformance.target import Target, mask
+from klayrai_conformance.target import Target
+from mockserver.contract.secrets import Masker, mask
 from mockserver.contract.spec import Json
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_KIT_ERROR = 0, 1, 2, 3

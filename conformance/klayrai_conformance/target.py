@@ -176,13 +176,6 @@ def writes_allowed(urls: list[str], allow_writes: bool | None) -> bool:
     return all(is_loopback(url) for url in urls)
 
 
-def mask(secret: str) -> str:
-    """`klyr_live_abc123def456ghi789` -> `klyr_l...i789`: enough to tell keys apart, not enough to use one."""
-    if len(secret) >= 12:
-        return f"{secret[:6]}...{secret[-4:]}"
-    return f"{secret[:2]}..." if len(secret) > 4 else "***"
-
-
 @dataclass(frozen=True)
 class Target:
     """One run of the kit: where, what, with which credentials and within which budget."""

@@ -8,13 +8,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.backend import StateUnavailable
+from mockserver.controls.admin_guard import problem
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
 from mockserver.journal import Journal
@@ -23,11 +22,6 @@ from mockserver.ratelimit import Policy
 
 PREFIX = "/__mock"
 Handler = Callable[[Request], Awaitable[Response]]
-STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message}}, status_code=status)
 
 
 async def read_json(request: Request) -> Any:
@@ -35,25 +29,6 @@ async def read_json(request: Request) -> Any:
         return json.loads(await request.body() or b"null")
     except ValueError as exc:
         raise ValueError(f"body is not JSON: {exc}") from None
-
-
-class JsonOnly:
-    """Refuses a state-changing call that is not `Content-Type: application/json` with 415, before it changes
-    anything. A web page can make a browser send a cross-site form or a `text/plain` POST without asking, but never
-    a JSON one without a CORS preflight, which the admin API does not answer: so no page can reset the mock or arm a
-    scenario behind its user's back."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in STATE_CHANGING:
-            content_type = next((v for n, v in scope["headers"] if n == b"content-type"), b"")
-            if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
-                message = f"{scope['method']} on the admin API needs Content-Type: application/json (nothing changed)"
-                await problem(415, message)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def credentials(mock: Mock) -> dict[str, Any]:
@@ -195,7 +170,6 @@ def admin_app(mock: Mock) -> Starlette:
             Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
         ],
         exception_handlers={StateUnavailable: unavailable},
-        middleware=[Middleware(JsonOnly)],
     )
 
 

@@ -46,7 +46,9 @@ class MockApp:
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
-        self.admin = AdminGuard(admin_app(mock), mock.settings.host, mock.settings.admin_token)
+        self.admin = AdminGuard(
+            admin_app(mock), mock.settings.host, mock.settings.admin_token, mock.settings.admin_hosts
+        )
         self.api = self._connexion(
             [functools.partial(MockMiddleware, mock=mock), RoutingMiddleware, RoutingProbe, LifespanMiddleware,
              ContextMiddleware]

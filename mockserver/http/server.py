@@ -88,6 +88,8 @@ def run_granian(settings: Settings, target: str = FACTORY) -> None:
         port=settings.port,
         interface=Interfaces.ASGI,  # with the lifespan protocol, as uvicorn's lifespan="on"
         workers=settings.workers,
+        # A worker that dies (a crash, an OOM kill, `kill -9`) is replaced; without this Granian stops the server.
+        respawn_failed_workers=True,
         http=HTTPModes.http1,
         websockets=False,
         loop=Loops.auto,  # uvloop when installed

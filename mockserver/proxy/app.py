@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.apis.api import Api
 from mockserver.controls.admin import PREFIX, journal_endpoint
+from mockserver.controls.admin_guard import AdminGuard
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -53,16 +54,16 @@ class ProxyApp:
         self.log = ViolationLog()
         self.recorder = Recorder(settings.record) if settings.record else None
         self.finished = False
-        self.admin = Starlette(
-            routes=[
-                Route(f"{PREFIX}/violations", self.violations),
-                Route(f"{PREFIX}/journal", journal_endpoint(self.mock.journal), methods=["GET", "DELETE"]),
-                Route(f"{PREFIX}/health", self.health),
-            ]
-        )
+        routes = [
+            Route(f"{PREFIX}/violations", self.violations),
+            Route(f"{PREFIX}/journal", journal_endpoint(self.mock.journal), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/health", self.health),
+        ]
+        # The mock's own guard (token off loopback, loopback Host, JSON-only), outside CORS like the mock's.
+        self.admin = AdminGuard(Starlette(routes=routes), settings.host, settings.admin_token, settings.admin_hosts)
         # The mock's CORS policy, its violations header exposed too (docs/decisions.md).
         self.entry: ASGIApp = Cors(
-            self.dispatch,
+            self.proxy,
             settings.cors_origins,
             (*exposed_headers(self.mock.contract), VIOLATIONS_HEADER),
             always_open=lambda path: self.mock.api_for(path).name == "graph",
@@ -71,16 +72,12 @@ class ProxyApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.lifespan(receive, send)
-        else:
-            await self.entry(scope, receive, send)
-
-    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        elif scope["type"] != "http":
             return
-        if scope["path"].startswith(PREFIX + "/"):
+        elif scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)
         else:
-            await self.proxy(scope, receive, send)
+            await self.entry(scope, receive, send)
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -180,10 +177,10 @@ class ProxyApp:
     ) -> None:
         incoming = exchange.incoming
         request = f"{incoming.method} {incoming.path} -> {answer[0]}"
-        if findings:
-            logger.warning("%s broke %s", request, ", ".join(rules))
         masker = kit.masker(seen)
-        self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, lambda: masker(seen.curl()))
+        if findings:
+            logger.warning("%s broke %s", masker(request), ", ".join(rules))
+        self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
         credentials = kit.secrets(seen)
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
         self.mock.journal.record(

@@ -58,6 +58,8 @@ def settings_from(args: argparse.Namespace) -> ProxySettings:
         fail_on_violation=args.fail_on_violation,
         connect_timeout=args.connect_timeout,
         timeout=args.timeout,
+        admin_token=args.admin_token,
+        admin_hosts=tuple(args.admin_host),
     )
 
 

@@ -3,21 +3,19 @@ the only one to mend.
 
 What the proxy takes from the kit: its exchange type, its table of the rules that judge a single exchange (the
 same functions its schemathesis checks run, by rule id; `operation_rules` imports no schemathesis), and its curl
-rendering and credential masking.
+rendering. Masking is `mockserver.contract.secrets`, shared with the mock and the kit.
 """
 
 from __future__ import annotations
 
 import logging
 
-from klayrai_conformance.exchange import Exchange, Masker, Violation
+from klayrai_conformance.exchange import Exchange, Violation
 from klayrai_conformance.operation_rules import OPERATION_RULES, Rule
 
-logger = logging.getLogger("mockserver.proxy")
+from mockserver.contract.secrets import Masker, request_secrets
 
-SECRET_PARAMS = ("access_token", "appsecret_proof")
-SECRET_HEADERS = ("x-api-key", "authorization")
-MIN_SECRET = 6  # shorter values are no real credential, and masking them would garble every text they occur in
+logger = logging.getLogger("mockserver.proxy")
 
 __all__ = ["Exchange", "judge", "masker", "rules_for"]
 
@@ -42,15 +40,8 @@ def judge(operation_id: str, exchange: Exchange) -> list[tuple[str, str]]:
 
 
 def secrets(exchange: Exchange) -> list[str]:
-    """Every credential the request carries: keys, tokens (query, form or JSON body, header), appsecret_proof."""
-    found = [value for name, value in exchange.query if name in SECRET_PARAMS]
-    for name in SECRET_PARAMS:
-        value = exchange.body_params().get(name)
-        found += value if isinstance(value, list) else [value] if isinstance(value, str) else []
-    for name in SECRET_HEADERS:
-        value = exchange.request_headers.get(name, "")
-        found += [value, *value.split()[1:]] if value else []
-    return [str(secret) for secret in found if len(str(secret)) >= MIN_SECRET]
+    """Every credential the request carries (`mockserver.contract.secrets` says which values are secrets)."""
+    return request_secrets(exchange.query, exchange.body_params(), exchange.request_headers)
 
 
 def masker(exchange: Exchange) -> Masker:

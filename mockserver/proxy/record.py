@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mockserver.contract.secrets import SECRET_PARAMS
 from mockserver.contract.spec import Contract, default_contract
 from mockserver.contract.validation import body_problems, compile_response
-from mockserver.proxy.kit import SECRET_PARAMS, Exchange
+from mockserver.proxy.kit import Exchange
 
 PREFIX = "recorded_"
 

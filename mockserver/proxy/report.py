@@ -64,8 +64,16 @@ class ViolationLog:
     def total(self) -> int:
         return sum(tally.count for tally in self.tallies.values())
 
-    def add(self, judged: list[str], findings: list[Finding], request: str, curl: Callable[[], str]) -> None:
-        """One exchange: the rules it was judged by, and what it broke (`curl` is rendered for a first only)."""
+    def add(
+        self,
+        judged: list[str],
+        findings: list[Finding],
+        request: str,
+        curl: Callable[[], str],
+        mask: Callable[[str], str],
+    ) -> None:
+        """One exchange: the rules it was judged by, and what it broke (`curl` is rendered for a first only). Every
+        text kept passes through `mask` (the exchange's secrets), so the summary and the JUnit file show none."""
         with self.lock:
             self.exchanges += 1
             for rule in judged:
@@ -74,7 +82,9 @@ class ViolationLog:
                 self.judged.setdefault(finding.rule, 1)
                 tally = self.tallies.get(finding.rule)
                 if tally is None:
-                    self.tallies[finding.rule] = Tally(finding.rule, 1, finding.message, request, curl(), time.time())
+                    self.tallies[finding.rule] = Tally(
+                        finding.rule, 1, mask(finding.message), mask(request), mask(curl()), time.time()
+                    )
                 else:
                     tally.count += 1
 

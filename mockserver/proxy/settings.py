@@ -21,6 +21,8 @@ class ProxySettings:
     connect_timeout: float = 5.0
     timeout: float = 30.0  # per read/write of the upstream's answer
     journal_size: int = 1000
+    admin_token: str | None = None  # the admin API's guard, as the mock's (mockserver.controls.admin_guard)
+    admin_hosts: tuple[str, ...] = ()
 
     def upstream_for(self, api: str) -> str:
         return self.klayrai_upstream if api == "klayrai" else self.graph_upstream

@@ -5,15 +5,16 @@ from __future__ import annotations
 import schemathesis
 import yaml
 from klayrai_conformance.checks import CHECK_RULES
-from klayrai_conformance.exchange import Exchange, Masker
+from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.http import Throttle, retry_delay
 from klayrai_conformance.operation_rules import OPERATION_RULES
 from klayrai_conformance.probes import PROBES, Finding, RuleOutcome
 from klayrai_conformance.report import EXIT_CONFORMS, EXIT_KIT_ERROR, EXIT_VIOLATIONS, Report
 from klayrai_conformance.rules import FIXTURE_ONLY, KIT_RULES, catalogue, spec_invariants
-from klayrai_conformance.target import Credentials, Target, is_loopback, mask, with_mock_defaults, writes_allowed
+from klayrai_conformance.target import Credentials, Target, is_loopback, with_mock_defaults, writes_allowed
 from schemathesis.checks import CHECKS
 
+from mockserver.contract.secrets import Masker, mask
 from mockserver.contract.spec import default_contract
 from mockserver.resources import SPEC_PATH
 from tests.paths import ROOT

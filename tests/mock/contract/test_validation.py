@@ -83,7 +83,7 @@ async def test_an_off_contract_answer_becomes_the_apis_500(app: MockApp) -> None
     mock: Mock = app.mock
     klayrai = mock.apis[0]
     klayrai.respond = lambda exchange, params: Reply(200, {"data": "oops"})  # type: ignore[method-assign]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         response = await client.get("/v1/accounts", headers={"x-api-key": DOC_KEY})
     assert response.status_code == 500
     error = response.json()["error"]

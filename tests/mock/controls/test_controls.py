@@ -233,7 +233,7 @@ def clocked() -> tuple[MockApp, Clock]:
 @pytest.mark.anyio
 async def test_klayrai_rate_limit_answers_429_and_recovers(clocked: tuple[MockApp, Clock]) -> None:
     app, clock = clocked
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         assert (await client.post("/__mock/rate-limits", json={"limit": 3, "window": 10})).status_code == 201
         responses = [await client.get("/v1/accounts", headers=KEY) for _ in range(4)]
         assert [r.status_code for r in responses] == [200, 200, 200, 429]
@@ -252,7 +252,7 @@ async def test_klayrai_rate_limit_answers_429_and_recovers(clocked: tuple[MockAp
 @pytest.mark.anyio
 async def test_graph_rate_limit_answers_80004_and_recovers(clocked: tuple[MockApp, Clock]) -> None:
     app, clock = clocked
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         await client.post("/__mock/rate-limits", json={"limit": 2, "window": 120, "operation": "listClientAdAccounts"})
         responses = [await client.get(EDGE, headers=BEARER) for _ in range(3)]
         assert [r.status_code for r in responses] == [200, 200, 400]
@@ -289,7 +289,7 @@ rate_limits:
 """,
     )
     app = create_app(Settings(scenarios=path))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         assert (await client.get(EDGE, headers=BEARER)).status_code == 500
         assert (await client.get(EDGE, headers=BEARER)).status_code == 200
         assert [(await client.get("/v1/accounts", headers=KEY)).status_code for _ in range(2)] == [200, 429]
@@ -321,7 +321,7 @@ def test_bad_scenario_file_stops_start_up_naming_the_fault(tmp_path: Path, text:
 @pytest.mark.anyio
 async def test_journal_is_bounded_and_queryable() -> None:
     app = create_app(Settings(journal_size=50))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         for _ in range(120):
             await client.get("/v1/accounts", headers=KEY)
         await client.get("/v1/accounts")

@@ -208,3 +208,12 @@ def test_settings_that_cannot_work_exit_2_in_one_line(args: list[str], env: dict
                             env={**os.environ, **env})  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and message in result.stderr
+
+
+def test_a_rediss_url_is_shown_as_rediss_with_its_password_hidden() -> None:
+    url = f"rediss://:hunter2-redis-password@127.0.0.1:{free_port()}/0"  # TLS, a password, nothing listening
+    result = subprocess.run([*MOCKSERVER, "serve", "--port", "0", "--state", url], capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    assert result.returncode == 2
+    assert "the shared state at rediss://:***@127.0.0.1:" in result.stderr
+    assert "hunter2" not in result.stderr
