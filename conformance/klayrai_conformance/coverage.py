@@ -41,14 +41,17 @@ def documented() -> dict[str, list[DocumentedResponse]]:
     return all_documented(default_contract())
 
 
+def _pattern(path: str) -> re.Pattern[str]:
+    """A path template as a regular expression: each `{parameter}` segment matches one non-empty segment."""
+    segments = ("[^/]+" if part.startswith("{") else re.escape(part) for part in path.split("/"))
+    return re.compile("^" + "/".join(segments) + "$")
+
+
 @functools.cache
 def _routes() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    """(method, operationId, path pattern), the paths with more literal text first."""
-    routes = []
-    for operation in default_contract().operations.values():
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(operation.path))
-        routes.append((operation.method, operation.operation_id, re.compile(f"^{pattern}$")))
-    return tuple(sorted(routes, key=lambda route: -len(re.sub(r"\[\^/\]\+", "", route[2].pattern))))
+    """(method, operationId, path pattern), the paths with more literal segments first (they win a tie)."""
+    operations = sorted(default_contract().operations.values(), key=lambda op: -op.path.count("/") + op.path.count("{"))
+    return tuple((op.method, op.operation_id, _pattern(op.path)) for op in operations)
 
 
 def api_of(operation_id: str) -> str:
