@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-
 from klayrai_conformance.cli import main
+
 from mockserver.testing import RunningMock, serve_in_thread
 from tests.conftest import AGENCY, BIG_KEY, TOKEN
 from tests.real_parts import require

@@ -87,8 +87,9 @@ def compare_values(recorded: Any, answered: Any, schema: Any, path: list[str | i
     if is_volatile(schema) or (schema is None and path and path[-1] in volatile_names()):
         return []
     if isinstance(recorded, dict) and isinstance(answered, dict):
-        differences = [f"{json_path([*path, k])}: recorded, missing in the answer" for k in sorted(recorded.keys() - answered)]
-        differences += [f"{json_path([*path, k])}: in the answer, not recorded" for k in sorted(answered.keys() - recorded)]
+        lost, added = sorted(recorded.keys() - answered), sorted(answered.keys() - recorded)
+        differences = [f"{json_path([*path, k])}: recorded, missing in the answer" for k in lost]
+        differences += [f"{json_path([*path, k])}: in the answer, not recorded" for k in added]
         for key in (k for k in recorded if k in answered):
             sub = property_schema(schema, key) if schema is not None else None
             differences += compare_values(recorded[key], answered[key], sub, [*path, key])

@@ -1,0 +1,123 @@
+"""HAR as Firefox's devtools and mitmproxy write it, made here from the mock's real answers: form bodies as
+`postData.params`, base64 bodies, HTTP/2 pseudo headers, compressed answers already decoded, optional fields missing,
+`_`-prefixed custom fields. `conformance check` reads them all, and its failures name entry, rule and field."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from klayrai_conformance.cli import main
+
+from mockserver.testing import RunningMock
+from mockserver.world.credentials import POST_OUTCOMES
+from tests.conftest import BIG_KEY, EDGE, TOKEN
+
+ORIGIN = "http://127.0.0.1:5173"
+PREFLIGHT = {"origin": ORIGIN, "access-control-request-method": "GET", "access-control-request-headers": "x-api-key"}
+
+
+def conformance(*argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue() + err.getvalue()
+
+
+def firefox_entry(response: httpx.Response) -> dict[str, Any]:
+    """Firefox: a form body as `postData.params`, no `timings` or `cache`, custom `_securityState`."""
+    request = response.request
+    entry: dict[str, Any] = {
+        "_securityState": "insecure",
+        "request": {
+            "method": request.method,
+            "url": str(request.url),
+            "headers": [{"name": k, "value": v} for k, v in request.headers.items()],
+        },
+        "response": {
+            "status": response.status_code,
+            "headers": [{"name": k, "value": v} for k, v in response.headers.items()],
+            "content": {"size": len(response.content), "text": response.text} if response.content else {"size": 0},
+        },
+    }
+    if request.content:
+        params = [{"name": k, "value": v} for k, v in httpx.QueryParams(request.content.decode()).multi_items()]
+        entry["request"]["postData"] = {"mimeType": "application/x-www-form-urlencoded", "params": params}
+    return entry
+
+
+def mitmproxy_entry(response: httpx.Response) -> dict[str, Any]:
+    """mitmproxy: HTTP/2 pseudo headers, every body base64, `Content-Encoding` kept though the text is decoded."""
+    request = response.request
+    headers = [{"name": ":authority", "value": request.url.netloc.decode()}]
+    headers += [{"name": k, "value": v} for k, v in request.headers.items()]
+    return {
+        "startedDateTime": "2026-03-10T14:00:00.000Z",
+        "time": 3.5,
+        "request": {"method": request.method, "url": str(request.url), "httpVersion": "HTTP/2.0", "headers": headers},
+        "response": {
+            "status": response.status_code,
+            "headers": [{"name": "content-encoding", "value": "gzip"}]
+            + [{"name": k, "value": v} for k, v in response.headers.items() if k != "content-encoding"],
+            "content": {
+                "mimeType": response.headers.get("content-type", ""),
+                "encoding": "base64",
+                "text": base64.b64encode(response.content).decode(),
+            },
+        },
+    }
+
+
+def write_har(path: Path, entries: list[dict[str, Any]]) -> Path:
+    path.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "test"}, "entries": entries}}))
+    return path
+
+
+def other_entry() -> dict[str, Any]:
+    """The page's own traffic: not either API's path, ignored and counted."""
+    return {"request": {"method": "GET", "url": f"{ORIGIN}/assets/app.js"}, "response": {"status": 200}}
+
+
+def test_a_firefox_recording_with_a_form_post_and_a_preflight_conforms(mockserver: RunningMock, tmp_path: Path) -> None:
+    with mockserver.client(headers={"origin": ORIGIN}) as http:
+        answers = [
+            http.request("OPTIONS", "/v1/accounts", headers=PREFLIGHT),
+            http.get("/v1/accounts", params={"page_size": 3}, headers={"x-api-key": BIG_KEY}),
+            http.post(EDGE, data={"access_token": TOKEN, "adaccount_id": POST_OUTCOMES["confirmed"]}),
+            http.get(EDGE, params={"access_token": TOKEN, "limit": 2}),
+        ]
+    entries = [firefox_entry(answer) for answer in answers]
+    har = write_har(tmp_path / "firefox.har", [*entries, other_entry()])
+    code, output = conformance("check", str(har))
+    assert code == 0, output
+    assert "4 API entries judged, 1 other entries ignored" in output
+
+
+def test_a_mitmproxy_recording_is_read_and_its_faults_named(mockserver: RunningMock, tmp_path: Path) -> None:
+    with mockserver.client() as http:
+        first = http.get(EDGE, params={"access_token": TOKEN, "limit": 2, "summary": "true"})
+        second = http.get(first.json()["paging"]["next"])
+        refused = http.request("OPTIONS", EDGE, headers=PREFLIGHT)
+    entries = [mitmproxy_entry(answer) for answer in (first, second, refused)]
+    har = write_har(tmp_path / "mitm.har", entries)
+    code, output = conformance("check", str(har))
+    assert code == 0, output
+
+    replayed_page = {**second.json(), "data": first.json()["data"]}  # page 2 says what page 1 said
+    entries[1]["response"]["content"]["text"] = base64.b64encode(json.dumps(replayed_page).encode()).decode()
+    entries[2]["response"]["headers"] = [h for h in entries[2]["response"]["headers"] if "methods" not in h["name"]]
+    code, output = conformance("check", str(write_har(tmp_path / "faulty.har", entries)))
+    assert code == 1, output
+    failures = [line for line in output.splitlines() if line.startswith("FAILED")]
+    assert any(line.startswith("FAILED har.paging_continues  #2 GET http://") and "data:" in line for line in failures)
+    assert any("cors.preflight  #3 OPTIONS" in line and "access-control-allow-methods" in line for line in failures)
+    assert TOKEN not in output, output
+
+
+def test_a_file_that_is_not_a_har_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "page.har"
+    path.write_text('{"log": {}}')
+    assert conformance("check", str(path)) == (2, f"conformance: error: {path} is not a HAR: no log.entries list\n")
