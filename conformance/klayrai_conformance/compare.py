@@ -1,6 +1,7 @@
 """Whether two answers to the same request are equivalent: the same status, the same documented headers, the same
-fields, and the same values except those openapi.yaml marks `x-volatile: true` (trace and request ids, usage and
-rate-limit figures, cursors and the links that carry them, sync times), which need only be present.
+fields, and the same values except the volatile ones (trace and request ids, usage and rate-limit figures, cursors and
+the links that carry them, sync times), which need only be present: the headers openapi.yaml marks
+`x-volatile: true` and the schema properties its `components.x-volatile-properties` points to.
 
 A string that holds JSON (a batch item's `body`) is compared as JSON, its volatile fields known by name. Headers the
 contract does not document (`Date`, `Server`, ...) are not compared.
@@ -17,59 +18,57 @@ from klayrai_conformance.response_rules import content_type, documented, json_pa
 from mockserver.contract import default_contract
 
 Json = dict[str, Any]
+Node = tuple[str, Any]  # a schema and its JSON pointer in the contract (where `x-volatile-properties` points)
 MAX_DIFFERENCES = 20  # per answer
 COMBINATORS = ("allOf", "oneOf", "anyOf")
 
 
-def is_volatile(schema: Any) -> bool:
-    return isinstance(schema, dict) and schema.get("x-volatile") is True
+def is_volatile(header: Any) -> bool:
+    return isinstance(header, dict) and header.get("x-volatile") is True
+
+
+@cache
+def volatile_pointers() -> frozenset[str]:
+    return frozenset(default_contract().spec.get("components", {}).get("x-volatile-properties", []))
 
 
 @cache
 def volatile_names() -> frozenset[str]:
-    """Every property name marked volatile somewhere in the contract: for JSON the schema does not describe."""
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for name, value in (node.get("properties") or {}).items():
-                if is_volatile(value):
-                    found.add(name)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(default_contract().spec.get("components", {}).get("schemas", {}))
-    return frozenset(found)
+    """The names of the volatile properties: for JSON the schema does not describe (a batch item's body)."""
+    return frozenset(pointer.rsplit("/", 1)[-1] for pointer in volatile_pointers())
 
 
-def property_schema(schema: Any, name: str) -> Any:
-    """The schema of one property, looked for through allOf/oneOf/anyOf; None when the schema does not say."""
-    if not isinstance(schema, dict):
-        return None
-    found = (schema.get("properties") or {}).get(name)
-    if found is not None:
-        return found
+def follow(node: Node) -> Node:
+    """Through `$ref`s, keeping the pointer of the schema reached."""
+    pointer, schema = node
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        pointer = schema["$ref"]
+        schema = default_contract().resolve(schema)
+    return pointer, schema
+
+
+def options(node: Node) -> list[Node]:
+    """A schema and the members of its allOf/oneOf/anyOf, recursively, each with its pointer."""
+    pointer, schema = follow(node)
+    found = [(pointer, schema)]
     for combinator in COMBINATORS:
-        for option in schema.get(combinator) or []:
-            found = property_schema(option, name)
-            if found is not None:
-                return found
+        for index, option in enumerate(schema.get(combinator) or [] if isinstance(schema, dict) else []):
+            found += options((f"{pointer}/{combinator}/{index}", option))
+    return found
+
+
+def property_node(node: Node | None, name: str) -> Node | None:
+    """The schema of one property, looked for through allOf/oneOf/anyOf; None when the schema does not say."""
+    for pointer, schema in options(node) if node is not None else []:
+        if isinstance(schema, dict) and name in (schema.get("properties") or {}):
+            return f"{pointer}/properties/{name}", schema["properties"][name]
     return None
 
 
-def item_schema(schema: Any) -> Any:
-    if not isinstance(schema, dict):
-        return None
-    if "items" in schema:
-        return schema["items"]
-    for combinator in COMBINATORS:
-        for option in schema.get(combinator) or []:
-            found = item_schema(option)
-            if found is not None:
-                return found
+def item_node(node: Node | None) -> Node | None:
+    for pointer, schema in options(node) if node is not None else []:
+        if isinstance(schema, dict) and "items" in schema:
+            return f"{pointer}/items", schema["items"]
     return None
 
 
@@ -82,23 +81,23 @@ def embedded_json(value: Any) -> Any:
     return None
 
 
-def compare_values(recorded: Any, answered: Any, schema: Any, path: list[str | int]) -> list[str]:
-    """Differences between two JSON values at `path`; `schema` None: known only by the contract's volatile names."""
-    if is_volatile(schema) or (schema is None and path and path[-1] in volatile_names()):
+def compare_values(recorded: Any, answered: Any, node: Node | None, path: list[str | int]) -> list[str]:
+    """Differences between two JSON values at `path`; `node` None: known only by the contract's volatile names."""
+    volatile = node[0] in volatile_pointers() if node is not None else bool(path) and path[-1] in volatile_names()
+    if volatile:
         return []
     if isinstance(recorded, dict) and isinstance(answered, dict):
         lost, added = sorted(recorded.keys() - answered), sorted(answered.keys() - recorded)
         differences = [f"{json_path([*path, k])}: recorded, missing in the answer" for k in lost]
         differences += [f"{json_path([*path, k])}: in the answer, not recorded" for k in added]
         for key in (k for k in recorded if k in answered):
-            sub = property_schema(schema, key) if schema is not None else None
-            differences += compare_values(recorded[key], answered[key], sub, [*path, key])
+            differences += compare_values(recorded[key], answered[key], property_node(node, key), [*path, key])
         return differences
     if isinstance(recorded, list) and isinstance(answered, list):
         differences = []
         if len(recorded) != len(answered):
             differences.append(f"{json_path(path)}: {len(recorded)} items recorded, {len(answered)} answered")
-        sub = item_schema(schema) if schema is not None else None
+        sub = item_node(node)
         for index, (left, right) in enumerate(zip(recorded, answered, strict=False)):
             differences += compare_values(left, right, sub, [*path, index])
         return differences
@@ -133,9 +132,21 @@ def differences(operation_id: str, recorded: Exchange, answered: Exchange) -> li
         if recorded.body != answered.body:
             found.append("$: the bodies differ (not JSON)")
         return found
-    response = documented(operation_id, recorded.status) or {}
-    schema = response.get("content", {}).get(content_type(recorded), {}).get("schema")
-    return (found + compare_values(left, right, schema, []))[:MAX_DIFFERENCES]
+    return (found + compare_values(left, right, schema_node(operation_id, recorded), []))[:MAX_DIFFERENCES]
+
+
+def schema_node(operation_id: str, exchange: Exchange) -> Node | None:
+    """The documented schema of an answer, with its pointer (through the response's `$ref`)."""
+    operation = default_contract().operations[operation_id]
+    escaped = operation.path.replace("~", "~0").replace("/", "~1")
+    responses = operation.definition.get("responses", {})
+    status = str(exchange.status) if str(exchange.status) in responses else "default"
+    if status not in responses:
+        return None
+    pointer, response = follow((f"#/paths/{escaped}/{operation.method.lower()}/responses/{status}", responses[status]))
+    media = content_type(exchange)
+    schema = response.get("content", {}).get(media, {}).get("schema")
+    return (f"{pointer}/content/{media.replace('/', '~1')}/schema", schema) if schema is not None else None
 
 
 def error_differences(recorded: Exchange, answered: Exchange) -> list[str]:
