@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from klayrai_conformance.cli import main
 
+from mockserver.contract import default_contract
 from mockserver.testing import RunningMock
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import BIG_KEY, EDGE, TOKEN
@@ -121,3 +122,11 @@ def test_a_file_that_is_not_a_har_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "page.har"
     path.write_text('{"log": {}}')
     assert conformance("check", str(path)) == (2, f"conformance: error: {path} is not a HAR: no log.entries list\n")
+
+
+def test_every_volatile_property_the_contract_lists_is_one_of_its_schemas() -> None:
+    contract = default_contract()
+    pointers = contract.spec["components"]["x-volatile-properties"]
+    assert all("/properties/" in pointer and contract.resolve({"$ref": pointer}) for pointer in pointers)
+    headers = contract.spec["components"]["headers"]
+    assert headers["XFbTraceId"]["x-volatile"] and not headers["FacebookApiVersion"].get("x-volatile")

@@ -8,6 +8,7 @@ a missing credential).
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TextIO
 
@@ -89,6 +90,7 @@ def replay_main(args: argparse.Namespace, target: Target, out: TextIO, err: Text
     except HarError as error:
         err.write(f"conformance: error: {error}\n")
         return EXIT_USAGE
-    result = replay(har.entries, target)
+    business = args.graph_business or os.environ.get(CREDENTIAL_SOURCES["graph_business"][1])
+    result = replay(har.entries, target, business)
     out.write(summary(result, target) + "\n")
     return result.exit_code

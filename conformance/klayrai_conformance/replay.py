@@ -3,8 +3,8 @@ target, and each answer compared with the recorded one (`compare.differences`).
 
 The recorded credentials (often masked) are replaced by the target's: the KlayrAI key in `x-api-key`, the Graph
 token wherever it travels (query, form or JSON body, `Authorization`), `appsecret_proof` signed again with the app
-secret when one is given (dropped otherwise), and the business of a Graph path by `--graph-business`. Preflights are
-not re-sent (a browser sends them by itself); POSTs only with `--allow-writes`.
+secret when one is given (dropped otherwise), and the business of a Graph path by `--graph-business` when given.
+Preflights are not re-sent (a browser sends them by itself); POSTs only with `--allow-writes`.
 """
 
 from __future__ import annotations
@@ -53,10 +53,9 @@ def with_credentials(params: list[tuple[str, str]], credentials: Credentials) ->
     return replaced
 
 
-def replay_url(entry: HarEntry, target: Target) -> str:
+def replay_url(entry: HarEntry, target: Target, business: str | None) -> str:
     parts = urlsplit(entry.exchange.url)
     segments = parts.path.split("/")
-    business = target.credentials.graph_business
     if entry.operation_id in GRAPH_BUSINESS_PATHS and business and len(segments) > 2:
         segments[2] = business
     query = urlencode(with_credentials(parse_qsl(parts.query, keep_blank_values=True), target.credentials))
@@ -90,8 +89,8 @@ def replay_body(entry: HarEntry, credentials: Credentials) -> bytes:
     return exchange.request_body
 
 
-def send(client: httpx.Client, entry: HarEntry, target: Target) -> Exchange:
-    url, headers = replay_url(entry, target), replay_headers(entry, target.credentials)
+def send(client: httpx.Client, entry: HarEntry, target: Target, business: str | None) -> Exchange:
+    url, headers = replay_url(entry, target, business), replay_headers(entry, target.credentials)
     body = replay_body(entry, target.credentials)
     try:
         return Exchange.from_httpx(client.request(entry.exchange.method, url, headers=headers, content=body))
@@ -102,8 +101,9 @@ def send(client: httpx.Client, entry: HarEntry, target: Target) -> Exchange:
         return Exchange.unanswered(entry.exchange.method, url, headers, body, no_answer)
 
 
-def replay(entries: list[HarEntry], target: Target) -> Replay:
-    """Every entry re-sent in file order at most `target.max_rps` a second; what differed, masked."""
+def replay(entries: list[HarEntry], target: Target, business: str | None = None) -> Replay:
+    """Every entry re-sent in file order at most `target.max_rps` a second; what differed, masked. `business`: the
+    Graph business to call instead of the recorded one (only when the user names one, never the mock's default)."""
     result = Replay()
     masker = Masker([*target.secrets, *(s for entry in entries for s in secrets_of(entry.exchange))])
     throttle = Throttle(target.max_rps)
@@ -116,7 +116,7 @@ def replay(entries: list[HarEntry], target: Target) -> Replay:
                 result.skipped_writes.append(entry.label())
                 continue
             throttle.wait()
-            answered = send(client, entry, target)
+            answered = send(client, entry, target, business)
             result.sent += 1
             where = f"{entry.operation_id} {entry.exchange.path} #{entry.index}"
             if answered.no_answer is not None:
