@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from klayrai_conformance.cli import main
 
 from mockserver.contract import default_contract
-from mockserver.testing import RunningMock
+from mockserver.testing import RunningMock, free_port, serve_in_thread
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import BIG_KEY, EDGE, TOKEN
 
@@ -82,19 +83,56 @@ def other_entry() -> dict[str, Any]:
     return {"request": {"method": "GET", "url": f"{ORIGIN}/assets/app.js"}, "response": {"status": 200}}
 
 
-def test_a_firefox_recording_with_a_form_post_and_a_preflight_conforms(mockserver: RunningMock, tmp_path: Path) -> None:
+@pytest.fixture
+def firefox_har(mockserver: RunningMock, tmp_path: Path) -> Path:
+    """A preflight, a KlayrAI page, a Graph POST as a form, and the Graph list that shows it."""
     with mockserver.client(headers={"origin": ORIGIN}) as http:
         answers = [
             http.request("OPTIONS", "/v1/accounts", headers=PREFLIGHT),
             http.get("/v1/accounts", params={"page_size": 3}, headers={"x-api-key": BIG_KEY}),
             http.post(EDGE, data={"access_token": TOKEN, "adaccount_id": POST_OUTCOMES["confirmed"]}),
-            http.get(EDGE, params={"access_token": TOKEN, "limit": 2}),
+            http.get(EDGE, params={"access_token": TOKEN, "limit": 50}),
         ]
     entries = [firefox_entry(answer) for answer in answers]
-    har = write_har(tmp_path / "firefox.har", [*entries, other_entry()])
-    code, output = conformance("check", str(har))
+    return write_har(tmp_path / "firefox.har", [*entries, other_entry()])
+
+
+def test_a_firefox_recording_with_a_form_post_and_a_preflight_conforms(firefox_har: Path) -> None:
+    code, output = conformance("check", str(firefox_har))
     assert code == 0, output
     assert "4 API entries judged, 1 other entries ignored" in output
+
+
+def test_a_replay_sends_the_recorded_writes_only_when_allowed(firefox_har: Path) -> None:
+    with serve_in_thread() as fresh:
+        code, output = conformance("replay", str(firefox_har), "--base-url", fresh.base_url)
+        assert code == 0, output
+        assert "skipped (a write; --allow-writes sends it): #3 POST http://" in output
+        assert "2 requests sent, 1 preflights left" in output
+    with serve_in_thread() as fresh:
+        code, output = conformance("replay", str(firefox_har), "--base-url", fresh.base_url, "--allow-writes")
+        assert code == 0, output
+        assert "3 requests sent" in output and "skipped" not in output
+
+
+def test_the_same_read_answered_differently_is_named(mockserver: RunningMock, tmp_path: Path) -> None:
+    with mockserver.client() as http:
+        answer = http.get("/v1/accounts", params={"page_size": 2}, headers={"x-api-key": BIG_KEY})
+    first, again = mitmproxy_entry(answer), mitmproxy_entry(answer)
+    body = answer.json()
+    body["data"][1]["name"] = "Renamed"
+    again["response"]["content"]["text"] = base64.b64encode(json.dumps(body).encode()).decode()
+    code, output = conformance("check", str(write_har(tmp_path / "twice.har", [first, again])))
+    assert code == 1, output
+    assert "FAILED har.same_answer  #2 GET http://" in output
+    assert 'data[1].name: recorded "' in output and '"Renamed" (vs #1)' in output
+    assert BIG_KEY not in output
+
+
+def test_a_replay_to_a_target_that_accepts_no_connection_is_a_usage_error(firefox_har: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    code, output = conformance("replay", str(firefox_har), "--base-url", closed)
+    assert code == 2 and output.startswith(f"conformance: error: target unreachable: {closed}"), output
 
 
 def test_a_mitmproxy_recording_is_read_and_its_faults_named(mockserver: RunningMock, tmp_path: Path) -> None:
@@ -122,6 +160,11 @@ def test_a_file_that_is_not_a_har_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "page.har"
     path.write_text('{"log": {}}')
     assert conformance("check", str(path)) == (2, f"conformance: error: {path} is not a HAR: no log.entries list\n")
+    path.write_text('{"log": {"entries": [{"request": [], "response": 1}]}}')
+    assert conformance("check", str(path)) == (2, "conformance: error: an entry has no request.method or request.url\n")
+    path.write_text("not json")
+    code, output = conformance("check", str(path))
+    assert code == 2 and output.startswith(f"conformance: error: {path} is not JSON")
 
 
 def test_every_volatile_property_the_contract_lists_is_one_of_its_schemas() -> None:

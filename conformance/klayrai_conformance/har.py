@@ -94,7 +94,7 @@ def route(routes: list[Route], method: str, path: str) -> tuple[str, str | None]
 
 def headers_of(items: Any) -> dict[str, str]:
     headers: dict[str, str] = {}
-    for item in items if isinstance(items, list) else []:
+    for item in [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []:
         name, value = str(item.get("name", "")).lower(), str(item.get("value", ""))
         if name and not name.startswith(":") and name != "content-encoding":
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
@@ -102,14 +102,15 @@ def headers_of(items: Any) -> dict[str, str]:
 
 
 def content_of(content: Any) -> bytes:
-    """A response's `content` as bytes: `text` base64-decoded when `encoding` says so; none when it is missing."""
+    """A response's `content` (or a `postData`) as bytes: `text` base64-decoded when `encoding` says so; none when
+    it is missing."""
     if not isinstance(content, dict) or not isinstance(content.get("text"), str):
         return b""
     if content.get("encoding") == "base64":
         try:
             return base64.b64decode(content["text"], validate=False)
         except (binascii.Error, ValueError) as error:
-            raise HarError(f"a response body is not valid base64: {error}") from None
+            raise HarError(f"a body is not valid base64: {error}") from None
     return content["text"].encode("utf-8", "surrogatepass")
 
 
@@ -118,16 +119,19 @@ def post_data_of(post: Any) -> bytes:
     if not isinstance(post, dict):
         return b""
     if isinstance(post.get("text"), str):
-        if post.get("encoding") == "base64":
-            return base64.b64decode(post["text"], validate=False)
-        return post["text"].encode("utf-8", "surrogatepass")
+        return content_of(post)
     params = [p for p in post.get("params") or [] if isinstance(p, dict)]
     return urlencode([(str(p.get("name", "")), str(p.get("value", ""))) for p in params]).encode()
 
 
 def exchange_of(raw: dict[str, Any]) -> Exchange:
-    request, response = raw.get("request") or {}, raw.get("response") or {}
-    if not isinstance(request.get("url"), str) or not isinstance(request.get("method"), str):
+    request, response = raw.get("request"), raw.get("response")
+    response = response if isinstance(response, dict) else {}
+    if (
+        not isinstance(request, dict)
+        or not isinstance(request.get("url"), str)
+        or not isinstance(request.get("method"), str)
+    ):
         raise HarError("an entry has no request.method or request.url")
     request_headers = headers_of(request.get("headers"))
     post = request.get("postData")

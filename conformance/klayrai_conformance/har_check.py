@@ -17,7 +17,7 @@ from klayrai_conformance.har_sequence import DESCRIPTIONS as SEQUENCE_DESCRIPTIO
 from klayrai_conformance.har_sequence import SEQUENCE_RULES
 from klayrai_conformance.operation_rules import OPERATION_RULES
 from klayrai_conformance.probes import Finding, RuleOutcome
-from klayrai_conformance.report import Report
+from klayrai_conformance.report import EXIT_CONFORMS, EXIT_KIT_ERROR, EXIT_VIOLATIONS, Report
 from klayrai_conformance.response_rules import DESCRIPTIONS as RESPONSE_DESCRIPTIONS
 from klayrai_conformance.response_rules import RESPONSE_RULES, preflight_problems
 from klayrai_conformance.target import Target
@@ -26,8 +26,9 @@ DESCRIPTIONS = {**RESPONSE_DESCRIPTIONS, **SEQUENCE_DESCRIPTIONS}
 MAX_LISTED = 200  # failures printed; the count says how many more
 
 
-def entry_problems(entry: HarEntry) -> list[tuple[str, str]]:
-    """`(rule id, problem)` for every rule of its operation one entry breaks."""
+def entry_problems(entry: HarEntry, errors: list[str]) -> list[tuple[str, str]]:
+    """`(rule id, problem)` for every rule of its operation one entry breaks; a rule that fails on it (a bug of the
+    kit) goes to `errors` instead."""
     if entry.operation_id is None:
         return [("cors.preflight", problem) for problem in preflight_problems(entry.exchange)]
     found = []
@@ -40,6 +41,9 @@ def entry_problems(entry: HarEntry) -> list[tuple[str, str]]:
             problems = check(entry.exchange)
         except Violation as violation:
             problems = [violation.message]
+        except Exception as error:  # one rule's bug must not hide what the others find
+            errors.append(f"{rule} on {entry.label()}: {type(error).__name__}: {error}")
+            continue
         found += [(rule, problem) for problem in problems]
     return found
 
@@ -67,13 +71,17 @@ def judge(har: HarFile, source: Path) -> Report:
     for entry in har.entries:
         for rule in rules_of(entry):
             outcome(rule, entry.api)
-        for rule, problem in entry_problems(entry):
+        for rule, problem in entry_problems(entry, report.errors):
             fail(rule, entry, problem)
     for rule, check in SEQUENCE_RULES.items():
         if har.entries:
             outcome(rule, "any")
-        for entry, problem in check(har.entries):
-            fail(rule, entry, problem)
+        try:
+            for entry, problem in check(har.entries):
+                fail(rule, entry, problem)
+        except Exception as error:  # a bug of the kit: reported apart, exit 3
+            report.errors.append(f"{rule}: {type(error).__name__}: {error}")
+    report.errors = [masker(error) for error in report.errors]
     report.requests = len(har.entries)
     report.elapsed = time.monotonic() - started
     return report
@@ -87,7 +95,11 @@ def summary(report: Report, source: Path, ignored: int) -> str:
     lines += [f"FAILED {rule}  {message}" for rule, message in listed[:MAX_LISTED]]
     if len(listed) > MAX_LISTED:
         lines.append(f"... and {len(listed) - MAX_LISTED} more")
-    passed = len(report.by_status("passed"))
-    verdict = f"RESULT: {len(failed)} rules violated (exit 1)" if failed else "RESULT: the recording conforms (exit 0)"
-    lines += [f"{passed} rules passed, {len(failed)} failed", verdict]
+    lines += [f"KIT ERROR (not a finding about the recording) {error}" for error in report.errors]
+    verdict = {
+        EXIT_CONFORMS: "RESULT: the recording conforms (exit 0)",
+        EXIT_VIOLATIONS: f"RESULT: {len(failed)} rules violated (exit 1)",
+        EXIT_KIT_ERROR: "RESULT: no violation found, but the kit could not judge everything (exit 3)",
+    }[report.exit_code]
+    lines += [f"{len(report.by_status('passed'))} rules passed, {len(failed)} failed", verdict]
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 another target and compared.
 
 Exit codes as for `run`: 0 clean or equivalent, 1 a violation or a difference, 2 a usage error (an unreadable file,
-a missing credential).
+a missing credential, a target that accepts no connection), 3 nothing found but the kit could not judge or send
+everything.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def check_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def replay_main(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO) -> int:
     """`target`: built from the arguments as `run` builds its own (`cli.target_from`)."""
     from klayrai_conformance.har import HarError, read_har
+    from klayrai_conformance.http import reachable
     from klayrai_conformance.replay import replay, summary
     from klayrai_conformance.report import EXIT_USAGE
     from mockserver.contract import default_contract
@@ -90,6 +92,11 @@ def replay_main(args: argparse.Namespace, target: Target, out: TextIO, err: Text
     except HarError as error:
         err.write(f"conformance: error: {error}\n")
         return EXIT_USAGE
+    for url in target.urls:
+        reason = reachable(url, timeout=min(target.request_timeout, 10.0))
+        if reason:
+            err.write(f"conformance: error: {reason}\n")
+            return EXIT_USAGE
     business = args.graph_business or os.environ.get(CREDENTIAL_SOURCES["graph_business"][1])
     result = replay(har.entries, target, business)
     out.write(summary(result, target) + "\n")

@@ -20,6 +20,7 @@ from klayrai_conformance.exchange import Exchange, Masker
 from klayrai_conformance.har import SECRET_PARAMS, HarEntry, secrets_of
 from klayrai_conformance.http import Throttle
 from klayrai_conformance.probes_graph_auth import proof
+from klayrai_conformance.report import EXIT_CONFORMS, EXIT_KIT_ERROR, EXIT_VIOLATIONS
 from klayrai_conformance.target import Credentials, Target
 from klayrai_conformance.transport_rules import no_answer_of
 
@@ -33,10 +34,11 @@ class Replay:
     preflights: int = 0
     skipped_writes: list[str] = field(default_factory=list)  # labels of the POSTs not sent
     differences: list[str] = field(default_factory=list)  # `operationId path #n: difference`
+    unsent: list[str] = field(default_factory=list)  # what the kit could not send: its error, not a finding
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.differences else 0
+        return EXIT_VIOLATIONS if self.differences else EXIT_KIT_ERROR if self.unsent else EXIT_CONFORMS
 
 
 def with_credentials(params: list[tuple[str, str]], credentials: Credentials) -> list[tuple[str, str]]:
@@ -89,7 +91,8 @@ def replay_body(entry: HarEntry, credentials: Credentials) -> bytes:
     return exchange.request_body
 
 
-def send(client: httpx.Client, entry: HarEntry, target: Target, business: str | None) -> Exchange:
+def send(client: httpx.Client, entry: HarEntry, target: Target, business: str | None) -> Exchange | str:
+    """The target's answer (or its lack of one); a string when the kit could not send the request at all."""
     url, headers = replay_url(entry, target, business), replay_headers(entry, target.credentials)
     body = replay_body(entry, target.credentials)
     try:
@@ -97,7 +100,7 @@ def send(client: httpx.Client, entry: HarEntry, target: Target, business: str | 
     except httpx.HTTPError as error:
         no_answer = no_answer_of(error)
         if no_answer is None:
-            raise
+            return f"{type(error).__name__}: {error}"
         return Exchange.unanswered(entry.exchange.method, url, headers, body, no_answer)
 
 
@@ -119,6 +122,9 @@ def replay(entries: list[HarEntry], target: Target, business: str | None = None)
             answered = send(client, entry, target, business)
             result.sent += 1
             where = f"{entry.operation_id} {entry.exchange.path} #{entry.index}"
+            if isinstance(answered, str):
+                result.unsent.append(masker(f"{where}: {answered}"))
+                continue
             if answered.no_answer is not None:
                 result.differences.append(masker(f"{where}: $: {answered.excerpt()}"))
                 continue
@@ -131,8 +137,10 @@ def summary(result: Replay, target: Target) -> str:
     lines = [f"replay to {', '.join(target.urls)}: {result.sent} requests sent, {result.preflights} preflights left"]
     lines += [f"skipped (a write; --allow-writes sends it): {label}" for label in result.skipped_writes]
     lines += [f"DIFFERS {difference}" for difference in result.differences]
-    lines.append(
-        f"RESULT: {len(result.differences)} differences (exit 1)" if result.differences
-        else "RESULT: every answer is equivalent to the recorded one (exit 0)"
-    )  # fmt: skip
+    lines += [f"NOT SENT (an error of the kit, not a finding) {unsent}" for unsent in result.unsent]
+    lines.append({
+        EXIT_CONFORMS: "RESULT: every answer is equivalent to the recorded one (exit 0)",
+        EXIT_VIOLATIONS: f"RESULT: {len(result.differences)} differences (exit 1)",
+        EXIT_KIT_ERROR: "RESULT: no difference found, but some requests could not be sent (exit 3)",
+    }[result.exit_code])  # fmt: skip
     return "\n".join(lines)
