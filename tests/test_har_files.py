@@ -17,7 +17,7 @@ from klayrai_conformance.cli import main
 from mockserver.contract import default_contract
 from mockserver.testing import RunningMock, free_port, serve_in_thread
 from mockserver.world.credentials import POST_OUTCOMES
-from tests.conftest import BIG_KEY, EDGE, TOKEN
+from tests.conftest import AGENCY, BIG_KEY, EDGE, TOKEN
 
 ORIGIN = "http://127.0.0.1:5173"
 PREFLIGHT = {"origin": ORIGIN, "access-control-request-method": "GET", "access-control-request-headers": "x-api-key"}
@@ -127,6 +127,25 @@ def test_the_same_read_answered_differently_is_named(mockserver: RunningMock, tm
     assert "FAILED har.same_answer  #2 GET http://" in output
     assert 'data[1].name: recorded "' in output and '"Renamed" (vs #1)' in output
     assert BIG_KEY not in output
+
+
+def test_a_batch_is_checked_and_replayed_item_by_item(mockserver: RunningMock, tmp_path: Path) -> None:
+    items = [
+        {"method": "GET", "relative_url": f"{AGENCY}/client_ad_accounts?fields=name&limit=2"},
+        {"method": "GET", "relative_url": "5550001111/client_ad_accounts"},  # the other agency: an error item
+    ]
+    with mockserver.client() as http:
+        answer = http.post("/v25.0/", data={"access_token": TOKEN, "batch": json.dumps(items)})
+    assert [item["code"] for item in answer.json()] == [200, 400]
+    har = write_har(tmp_path / "batch.har", [firefox_entry(answer)])
+    code, output = conformance("check", str(har))
+    assert code == 0, output
+    with serve_in_thread() as fresh:
+        code, output = conformance("replay", str(har), "--base-url", fresh.base_url, "--allow-writes")
+        assert code == 0, output  # item bodies compared as JSON; their trace ids and cursors are volatile
+        fresh.arm({"name": "broken", "operation": "listClientAdAccounts", "respond": {"code": 500}})
+        code, output = conformance("replay", str(har), "--base-url", fresh.base_url, "--allow-writes")
+        assert code == 1 and "DIFFERS graphBatch /v25.0/ #1: [0].code: recorded 200, answered 500" in output, output
 
 
 def test_a_replay_to_a_target_that_accepts_no_connection_is_a_usage_error(firefox_har: Path) -> None:
