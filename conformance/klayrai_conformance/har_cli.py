@@ -21,9 +21,17 @@ CHECK_EPILOG = (
 )
 REPLAY_EPILOG = (
     "Recorded credentials (masked or not) are replaced by the target's; a loopback target gets the default mock\n"
-    "world's for any not given. Only documented headers are compared; values marked x-volatile in openapi.yaml\n"
-    "(ids, usage figures, cursors) only need be present. POSTs are skipped unless --allow-writes."
+    "world's for any not given. Only documented headers are compared; the values openapi.yaml calls volatile\n"
+    "(x-volatile headers, components.x-volatile-properties: ids, usage figures, cursors) only need be present.\n"
+    "POSTs are skipped unless --allow-writes."
 )
+
+REPLAY_CREDENTIALS = {
+    "klayrai_key": "the KlayrAI key every KlayrAI request is sent with",
+    "graph_token": "the Graph token every Graph request is sent with",
+    "graph_business": "the business to call instead of the recorded one",
+    "graph_app_secret": "the app secret, to sign appsecret_proof again (dropped without it)",
+}
 
 
 def add_check_parser(commands: argparse._SubParsersAction) -> None:
@@ -43,8 +51,9 @@ def add_replay_parser(commands: argparse._SubParsersAction) -> None:
     where.add_argument("--graph-url", help="base URL of the Graph API, when it differs from --base-url")
     where.add_argument("--api", choices=["klayrai", "meta", "all"], default="all", help="which API's entries to send")
     group = replay.add_argument_group("credentials (flag, else the environment variable named)")
-    for name, (flag, env) in CREDENTIAL_SOURCES.items():
-        group.add_argument(flag, dest=name, metavar="VALUE", help=f"[{env}]")
+    for name, text in REPLAY_CREDENTIALS.items():
+        flag, env = CREDENTIAL_SOURCES[name]
+        group.add_argument(flag, dest=name, metavar="VALUE", help=f"{text} [{env}]")
     group.add_argument("--no-mock-defaults", action="store_true", help="never fill in the mock world's credentials")
     budget = replay.add_argument_group("pace")
     budget.add_argument("--max-rps", type=float, help="request rate cap (default: none on loopback, 10 otherwise)")
@@ -87,6 +96,9 @@ def replay_main(args: argparse.Namespace, target: Target, out: TextIO, err: Text
     from klayrai_conformance.report import EXIT_USAGE
     from mockserver.contract import default_contract
 
+    if any(value is not None and value <= 0 for value in (args.max_rps, args.timeout)):
+        err.write("conformance: error: --max-rps and --timeout must be more than 0\n")
+        return EXIT_USAGE
     try:
         har = read_har(args.har, default_contract(), target.apis)
     except HarError as error:
