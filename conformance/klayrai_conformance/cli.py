@@ -17,6 +17,7 @@ from typing import TextIO
 
 from klayrai_conformance import coverage_html
 from klayrai_conformance.coverage import never_seen
+from klayrai_conformance.har_cli import add_check_parser, add_replay_parser, check_main, replay_main
 from klayrai_conformance.report import EXIT_USAGE, EXIT_VIOLATIONS, Report, summary, write_junit
 from klayrai_conformance.target import (
     APIS,
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_arguments(run)
     listing = commands.add_parser("rules", help="list the rule ids the kit reports, with what each checks")
     listing.add_argument("--api", choices=[*APIS, "all"], default="all")
+    add_check_parser(commands)
+    add_replay_parser(commands)
     return parser
 
 
@@ -244,11 +247,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return int(exit_.code or 0)
     if args.command == "rules":
         return list_rules(args.api, out)
+    if args.command == "check":
+        return check_main(args, out, err)
     try:
         target = target_from(args, dict(os.environ))
     except UsageError as error:
         err.write(f"conformance: error: {error}\n")
         return EXIT_USAGE
+    if args.command == "replay":
+        return replay_main(args, target, out, err)
 
     from klayrai_conformance.runner import Unreachable, run
 

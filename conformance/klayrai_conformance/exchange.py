@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from mockserver.contract.secrets import Masker, request_secrets
+
 if TYPE_CHECKING:
     import httpx
     from schemathesis.core.transport import Response as StResponse
@@ -131,6 +133,13 @@ class Exchange:
             return params
         except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting is junk too
             return {}
+
+    def secrets(self) -> list[str]:
+        """Every credential this request carries (`mockserver.contract.secrets` says which values are secrets)."""
+        return request_secrets(self.query, self.body_params(), self.request_headers)
+
+    def masker(self) -> Masker:
+        return Masker(self.secrets())
 
     # ---- response side
 

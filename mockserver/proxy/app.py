@@ -149,7 +149,7 @@ class ProxyApp:
         broken = self.checker.check_response(api, exchange.operation_id, answered, trace, list(findings))
         findings += broken
         if self.recorder is not None and exchange.operation_id is not None:
-            self.recorder.record(exchange.operation_id, answered, kit.masker(answered))
+            self.recorder.record(exchange.operation_id, answered, answered.masker())
         if broken and self.settings.strict:
             names = ", ".join(dict.fromkeys(finding.rule for finding in broken))
             message = f"The upstream's answer (HTTP {upstream.status}) broke the contract: {names}"
@@ -177,11 +177,11 @@ class ProxyApp:
     ) -> None:
         incoming = exchange.incoming
         request = f"{incoming.method} {incoming.path} -> {answer[0]}"
-        masker = kit.masker(seen)
+        masker = seen.masker()
         if findings:
             logger.warning("%s broke %s", masker(request), ", ".join(rules))
         self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
-        credentials = kit.secrets(seen)
+        credentials = seen.secrets()
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
         self.mock.journal.record(
             time=time.time(),

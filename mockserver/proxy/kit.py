@@ -13,11 +13,9 @@ import logging
 from klayrai_conformance.exchange import Exchange, Violation
 from klayrai_conformance.operation_rules import OPERATION_RULES, Rule
 
-from mockserver.contract.secrets import Masker, request_secrets
-
 logger = logging.getLogger("mockserver.proxy")
 
-__all__ = ["Exchange", "judge", "masker", "rules_for"]
+__all__ = ["Exchange", "judge", "rules_for"]
 
 
 def rules_for(operation_id: str) -> dict[str, Rule]:
@@ -37,12 +35,3 @@ def judge(operation_id: str, exchange: Exchange) -> list[tuple[str, str]]:
             continue
         found += [(rule, problem) for problem in problems]
     return found
-
-
-def secrets(exchange: Exchange) -> list[str]:
-    """Every credential the request carries (`mockserver.contract.secrets` says which values are secrets)."""
-    return request_secrets(exchange.query, exchange.body_params(), exchange.request_headers)
-
-
-def masker(exchange: Exchange) -> Masker:
-    return Masker(secrets(exchange))
