@@ -19,9 +19,9 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.cache import BoundedCache
 from mockserver.contract import Contract
 from mockserver.params import ecma_pattern
+from mockserver.state.cache import BoundedCache
 
 INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 

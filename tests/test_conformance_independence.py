@@ -41,4 +41,4 @@ def test_the_kit_imports_no_behaviour_code_of_the_mock() -> None:
 def test_the_check_sees_an_import_of_the_mocks_behaviour(tmp_path: Path) -> None:
     module = tmp_path / "sample.py"
     module.write_text("import mockserver.apis.meta_graph\nfrom mockserver import store\n", encoding="utf-8")
-    assert mockserver_imports(module) == ["mockserver.apis.meta_graph", "mockserver.store"]
+    assert mockserver_imports(module) == ["mockserver.apis.meta_graph", "mockserver.state.store"]

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from mockserver.app import MockApp
-from mockserver.cache import WorldCache
+from mockserver.mock import Mock
 from mockserver.settings import Settings
-from mockserver.state import Mock
+from mockserver.state.cache import WorldCache
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, OTHER_KEY, OTHER_TOKEN, TOKEN
 

@@ -10,7 +10,7 @@ import pytest
 from mockserver.app import MockApp
 from mockserver.contract import default_contract
 from mockserver.exchange import Reply
-from mockserver.state import Mock
+from mockserver.mock import Mock
 from tests.conftest import DOC_KEY
 
 CONTRACT = default_contract()

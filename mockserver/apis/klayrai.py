@@ -5,15 +5,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mockserver.cache import WorldCache
 from mockserver.contract import Contract, Example
 from mockserver.errors import ApiError, KlayraiError
 from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
 from mockserver.pagination import page_window
 from mockserver.params import ParameterParser, ParamFault
-from mockserver.ratelimit import Usage
 from mockserver.records import AdAccount, ApiKey, Connection
-from mockserver.store import Store
+from mockserver.state.cache import WorldCache
+from mockserver.state.limits import Usage
+from mockserver.state.store import Store
 
 Json = dict[str, Any]
 

@@ -27,6 +27,7 @@ from mockserver.cors import Cors, exposed_headers
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
+from mockserver.mock import Mock
 from mockserver.proxy import kit
 from mockserver.proxy.checks import Checker, Finding
 from mockserver.proxy.links import rewrite_paging
@@ -35,7 +36,6 @@ from mockserver.proxy.report import ViolationLog, header_value
 from mockserver.proxy.settings import ProxySettings
 from mockserver.proxy.upstream import Upstream, UpstreamFailure
 from mockserver.settings import Settings
-from mockserver.state import Mock
 from mockserver.wire import read_incoming
 
 logger = logging.getLogger("mockserver.proxy")

@@ -17,8 +17,8 @@ from mockserver.apis import Api
 from mockserver.contract import Contract
 from mockserver.errors import ApiError, GraphError, KlayraiError
 from mockserver.exchange import Exchange as MockExchange
+from mockserver.mock import Mock
 from mockserver.proxy import kit
-from mockserver.state import Mock
 from mockserver.validation import ResponseValidator
 
 # The proxy's own rules, beside the kit's (whose ids come from openapi.yaml's x-invariants).
