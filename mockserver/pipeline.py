@@ -9,8 +9,8 @@ the contract, waits out any latency asked for, writes it (`mockserver.wire` agai
 Nothing below it ever answers.
 
 Two things are remembered between requests, each under everything it depends on: connexion's routing decision per
-method and path, and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.state.cache`). Every other
-step (auth, Prefer and scenarios, limits, headers, validation, journal) runs on every request.
+method and path, and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.state.cache`).
+Every other step (auth, Prefer and scenarios, limits, headers, validation, journal) runs on every request.
 """
 
 from __future__ import annotations

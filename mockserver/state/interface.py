@@ -37,8 +37,8 @@ class StateBackend(Protocol):
     journal: Journal
 
     async def admit(self, rules: Sequence[Rule], windows: Sequence[Window], credential: str) -> Admission:
-        """Count one request for each rule and for `credential` in each window, under the rules and policies this process knows (StaleState
-        when they changed elsewhere: nothing counted, the views are fresh again)."""
+        """Count one request for each rule and for `credential` in each window, under the rules and policies this
+        process knows (StaleState when they changed elsewhere: nothing counted, the views are fresh again)."""
 
     async def request_access(self, business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
         """Create a client relation, or the name of the contract example that refuses it."""

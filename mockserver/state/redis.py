@@ -125,8 +125,9 @@ class RedisState:
                 for change in changes:
                     seq, _, record = change.partition("|")
                     data = json.loads(record)
-                    self.store.apply(Relation(data["business_id"], data["ad_account_id"],
-                                              tuple(data["permitted_tasks"]), data["access_status"], int(seq)))  # fmt: skip
+                    tasks = tuple(data["permitted_tasks"])
+                    pair = data["business_id"], data["ad_account_id"]
+                    self.store.apply(Relation(*pair, tasks, data["access_status"], int(seq)))
                 self.applied += len(changes)
             if gen != self.gen:
                 await self.load_controls()
