@@ -43,6 +43,7 @@ from mockserver.state.store import Store
 Json = dict[str, Any]
 DROPPED_ON_RESET = ("controls", "gen", "seen", "rel", "log", "journal")
 RETRIES = 3
+START_TIMEOUT = 5.0  # seconds the start-up check waits for Redis at most
 
 
 class RedisState:
@@ -70,14 +71,15 @@ class RedisState:
     ) -> RedisState:
         """Connect and read the shared state; StateUnavailable (the CLI exits 2) when Redis cannot be reached."""
         assert settings.state is not None
-        try:
-            link = Link(settings.state, settings.state_timeout)
+        try:  # start-up may wait longer than a request: a loaded machine starting many processes is no fault
+            link = Link(settings.state, max(settings.state_timeout, START_TIMEOUT))
         except ValueError as exc:
             raise StateUnavailable(f"--state must be redis://host:port/db: {exc}") from None
         state = cls(link, namespace(world, settings), settings, contract, world, specs, policies)
         await link.connect()
         await state.refresh()
         await link.close()  # the start-up loop ends here; the server's loop makes its own connections
+        link.timeout = settings.state_timeout
         return state
 
     def key(self, name: str) -> str:

@@ -117,7 +117,7 @@ class Link:
                         pipe.execute_command(*command)
                     results = await pipe.execute(raise_on_error=False)
         except (redis.RedisError, OSError, TimeoutError) as exc:
-            error = self.unavailable(exc or f"no answer within --state-timeout ({self.timeout:g} s)")
+            error = self.unavailable(str(exc) or f"no answer within --state-timeout ({self.timeout:g} s)")
             results = [error] * len(commands)
         if ride:
             ride[1](results[-1])
@@ -137,7 +137,7 @@ class Link:
             async with asyncio.timeout(wait):
                 return await self.current().execute_command(*command)
         except (redis.RedisError, OSError, TimeoutError) as exc:
-            raise self.unavailable(exc or f"no answer within {wait:g} s") from None
+            raise self.unavailable(str(exc) or f"no answer within {wait:g} s") from None
 
     async def close(self) -> None:
         """Let go of the running loop's connections."""
