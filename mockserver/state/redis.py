@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -59,6 +60,7 @@ class RedisState:
         self.epoch, self.gen, self.applied, self.limits = "", "", 0, 0
         self.seeded = {(r.business_id, r.ad_account_id): r for r in world.relations}
         self.catching_up = asyncio.Lock()
+        self.token, self.tokens = uuid.uuid4().hex, itertools.count()
         self.store = Store(world)
         self.scenarios = Scenarios(contract, settings.seed, specs)
         self.limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
@@ -82,6 +84,10 @@ class RedisState:
         link.timeout = settings.state_timeout
         return state
 
+    def fresh(self) -> str:
+        """A new epoch token, should this call find Redis empty (or reset)."""
+        return f"{self.token}.{next(self.tokens)}"
+
     def key(self, name: str) -> str:
         return f"{self.ns}:{name}"
 
@@ -98,7 +104,7 @@ class RedisState:
         keys += [self.key(f"limit:{self.epoch}:{self.limits}:{p.name}:{who}:{start:.0f}") for p, start in windows]
         expiries = [int((start + p.window) * 1000) + 1000 for p, start in windows]
         sent = (self.epoch, self.gen)  # what the count is made under (another request may catch up meanwhile)
-        args = [self.link.deadline(), *sent, uuid.uuid4().hex, len(rules), *(r.key for r in rules)]
+        args = [self.link.deadline(), *sent, self.fresh(), len(rules), *(r.key for r in rules)]
         epoch, gen, loglen, hits, counts = await self.link.script(scripts.COUNT, keys, [*args, *expiries])
         stale = (epoch, gen) != sent
         await self.catch_up(epoch, gen, int(loglen))
@@ -109,7 +115,7 @@ class RedisState:
     async def versions(self) -> None:
         """Read the versions, counting nothing, and catch up."""
         keys = [self.key(n) for n in ("epoch", "gen", "log", "seen")]
-        args = [self.link.deadline(), self.epoch, self.gen, uuid.uuid4().hex, 0]
+        args = [self.link.deadline(), self.epoch, self.gen, self.fresh(), 0]
         epoch, gen, loglen, _, _ = await self.link.script(scripts.COUNT, keys, args)
         await self.catch_up(epoch, gen, int(loglen))
 
@@ -242,7 +248,7 @@ class RedisState:
 
     async def reset(self) -> None:
         keys = [self.key("epoch"), *(self.key(name) for name in DROPPED_ON_RESET)]
-        await self.link.script(scripts.RESET, keys, [self.link.deadline(), "", uuid.uuid4().hex])
+        await self.link.script(scripts.RESET, keys, [self.link.deadline(), "", self.fresh()])
         await self.refresh()
 
     async def health(self) -> str:

@@ -39,10 +39,12 @@ class RedisJournal(Journal):
         if not self.waiting:
             return None
         entries, self.waiting = self.waiting[:MAX_RIDE], self.waiting[MAX_RIDE:]
-        command = ("EVAL", scripts.APPEND, len(self.keys), *self.keys, self.link.deadline(), "",
-                   self.entries.maxlen, *entries)  # fmt: skip
+        command = self.link.command(
+            scripts.APPEND, self.keys, [self.link.deadline(), "", self.entries.maxlen, *entries]
+        )
 
         def done(result: Any) -> None:
+            self.link.learn(scripts.APPEND, result)
             if result is None or isinstance(result, Exception):
                 self.waiting[:0] = entries
                 self.keep([])

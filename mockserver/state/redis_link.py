@@ -12,6 +12,7 @@ deadline, `mockserver.state.scripts`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ import redis
 import redis.asyncio
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import NoScriptError
 
 from mockserver.state.interface import StateUnavailable
 
@@ -42,6 +44,8 @@ class Link:
         self.rider: Rider | None = None
         self.offset_ms = 0.0  # Redis's clock minus ours, for the scripts' deadlines
         self.sending: set[asyncio.Task[None]] = set()
+        self.loaded: set[str] = set()  # scripts Redis is known to hold
+        self.digests: dict[str, str] = {}
 
     def new_client(self) -> redis.asyncio.Redis:
         pool = redis.asyncio.BlockingConnectionPool.from_url(
@@ -88,10 +92,31 @@ class Link:
 
     async def script(self, source: str, keys: list[str], args: list[Any]) -> Any:
         """A script's answer; StateUnavailable when Redis read it past its deadline (`args[0]`)."""
-        result = await self.call("EVAL", source, len(keys), *keys, *args)
-        if result is None:
-            raise self.unavailable(f"no answer within --state-timeout ({self.timeout:g} s)")
-        return result
+        for _ in range(2):
+            try:
+                result = await self.call(*self.command(source, keys, args))
+            except NoScriptError as exc:
+                self.learn(source, exc)  # Redis restarted: send it whole once
+                continue
+            self.learn(source, result)
+            if result is None:
+                raise self.unavailable(f"no answer within --state-timeout ({self.timeout:g} s)")
+            return result
+        raise self.unavailable("Redis forgot a script twice in a row")
+
+    def command(self, source: str, keys: list[str], args: list[Any]) -> Command:
+        """The script by its digest once Redis knows it (a few bytes instead of the whole text per call)."""
+        if source in self.loaded:
+            return ("EVALSHA", self.digests[source], len(keys), *keys, *args)
+        self.digests.setdefault(source, hashlib.sha1(source.encode()).hexdigest())
+        return ("EVAL", source, len(keys), *keys, *args)
+
+    def learn(self, source: str, result: Any) -> None:
+        """Whether Redis knows the script now, from a call's outcome."""
+        if isinstance(result, NoScriptError):
+            self.loaded.discard(source)
+        elif not isinstance(result, Exception):
+            self.loaded.add(source)
 
     def schedule(self) -> None:
         if not self.scheduled:
@@ -124,7 +149,7 @@ class Link:
         for (_, future), result in zip(batch, results, strict=False):
             if future.done():
                 continue
-            if isinstance(result, StateUnavailable):
+            if isinstance(result, StateUnavailable | NoScriptError):
                 future.set_exception(result)
             elif isinstance(result, Exception):
                 future.set_exception(self.unavailable(result))
