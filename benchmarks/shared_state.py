@@ -3,14 +3,14 @@
     .venv/bin/python -m benchmarks shared-state                 # 5 s per run (~2 min)
     .venv/bin/python -m benchmarks shared-state --duration 10   # longer runs
 
-Configurations: `memory x1` (one `mockserver serve`, the default in-memory state), `redis x1` (one process,
-`--state redis://...`), `redis x2` (two processes on two ports sharing one Redis, a wrk against each at once: their
-requests/s are summed, the p99 is the worse of the two). Requests: the KlayrAI list (doc key), the Graph list
-(fields + summary), a KlayrAI 401, and POSTs that each create a new client relation (distinct ad accounts, POSTed
-as the second agency in a `--size` world, so every POST is a write). Each run: a warm-up, then `--duration` seconds
-of `wrk -t1 -c32` per process.
+Configurations: `memory x1` (one `mockserver serve`, the default in-memory state), `redis x1` (one process, `--state
+redis://...`), `redis 2 workers` (`--workers 2` on one port, one wrk), `redis x2` (two processes on two ports
+sharing one Redis, a wrk against each at once: their requests/s are summed, the p99 is the worse of the two).
+Requests: the KlayrAI list (doc key), the Graph list (fields + summary), a KlayrAI 401, and POSTs that each create a
+new client relation (distinct ad accounts, POSTed as the second agency in a `--size` world, so every POST is a
+write). Each run: a warm-up, then `--duration` seconds of `wrk -t1 -c32` per process.
 
-Redis round trips per request come from `INFO commandstats`, reset before each run: the commands the mock sends
+Redis calls per request come from `INFO commandstats`, reset before each run: the commands the mock sends
 itself (EVALSHA of its scripts, LRANGE of the change log, and those of admin calls), not the commands the scripts
 run inside Redis. Needs `wrk` and `redis-server` (Debian packages) on PATH.
 """
@@ -44,7 +44,10 @@ GRAPH_TOKEN = "EAAGagency0valid0token"
 OTHER_TOKEN = "EAAGother0agency0token"
 OTHER_AGENCY = "5550001111"
 # Commands the mock sends itself; scripts run GET, INCR, LPUSH, ... inside Redis, never these.
-TOP_LEVEL = ("evalsha", "eval", "lrange", "hgetall", "watch", "multi", "exec", "script|load", "script")
+TOP_LEVEL = ("evalsha", "eval", "lrange", "mget", "hgetall", "get", "del", "time", "ping")
+# (config, processes, --workers per process, shared state?)
+CONFIGS = (("memory x1", 1, 1, False), ("redis x1", 1, 1, True), ("redis 2 workers", 1, 2, True),
+           ("redis x2", 2, 1, True))  # fmt: skip
 
 DONE_LUA = r"""
 done = function(summary, latency, requests)
@@ -177,12 +180,13 @@ def measure(args: argparse.Namespace, work: Path, accounts: list[str]) -> list[d
                   "--dir", str(work)], work / "redis.log"):  # fmt: skip
         client = redis.Redis(port=redis_port)
         wait_until(lambda: _pings(client), "redis-server")
-        for config, replicas, state in (("memory x1", 1, None), ("redis x1", 1, "redis"), ("redis x2", 2, "redis")):
+        for config, replicas, workers, state in CONFIGS:
             client.flushall()
             with ExitStack() as stack:
                 ports = [free_port() for _ in range(replicas)]
                 for port in ports:
-                    argv = [PYTHON, "-m", "mockserver", "serve", "--port", str(port), "--size", str(args.size)]
+                    argv = [PYTHON, "-m", "mockserver", "serve", "--port", str(port), "--size", str(args.size),
+                            "--workers", str(workers)]  # fmt: skip
                     if state:
                         argv += ["--state", f"redis://127.0.0.1:{redis_port}/0"]
                     stack.enter_context(process(argv, work / f"mock-{config.replace(' ', '')}-{port}.log"))
@@ -212,7 +216,7 @@ def _pings(client: redis.Redis) -> bool:
 def table(results: list[dict[str, Any]]) -> str:
     configs = list(dict.fromkeys(r["config"] for r in results))
     lines = [
-        "| request | " + " | ".join(f"{c} req/s (p99 ms)" for c in configs) + " | Redis round trips / request |",
+        "| request | " + " | ".join(f"{c} req/s (p99 ms)" for c in configs) + " | Redis calls / request |",
         "|---|" + "---|" * (len(configs) + 1),
     ]
     for name in dict.fromkeys(r["request"] for r in results):
@@ -220,6 +224,18 @@ def table(results: list[dict[str, Any]]) -> str:
         cells = [f"{row[c]['rps']:,.0f} ({row[c]['p99_ms']:.1f})" for c in configs]
         trips = " / ".join(f"{row[c]['round_trips']:.2f}" for c in configs if row[c]["round_trips"] is not None)
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {trips} |")
+    return "\n".join(lines)
+
+
+def ratios(results: list[dict[str, Any]]) -> str:
+    """The figures the shared state is judged on, from one run: Redis against memory, two workers against one."""
+    rps = {(r["config"], r["request"]): r["rps"] for r in results}
+    head = "| request | redis x1 / memory x1 | redis 2 workers / redis x1 | redis x2 / redis x1 |"
+    lines = [head, "|---|---|---|---|"]
+    for name in dict.fromkeys(r["request"] for r in results):
+        one = rps[("redis x1", name)]
+        cells = [one / rps[("memory x1", name)], rps[("redis 2 workers", name)] / one, rps[("redis x2", name)] / one]
+        lines.append(f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
     return "\n".join(lines)
 
 
@@ -238,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         results = measure(args, Path(tmp), accounts)
     print()
     print(table(results))
-    print("\nRound trips: memory x1 has none; the figures are redis x1 / redis x2.")
+    print("\nRedis calls per request: memory x1 has none; then redis x1 / redis 2 workers / redis x2 (concurrent")
+    print("requests' calls share one pipelined round trip).\n")
+    print(ratios(results))
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{os.cpu_count()} cores; load average after the run (1, 5, 15 min): {load}")
     if args.json:

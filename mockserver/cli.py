@@ -11,8 +11,8 @@ from pathlib import Path
 
 from mockserver.errors import MockServerError
 from mockserver.proxy import command as proxy_command
-from mockserver.ratelimit import Policy
 from mockserver.settings import Settings, parse_latency
+from mockserver.state.limits import Policy
 from mockserver.version import VersionAction
 
 ENV_PREFIX = "MOCK_"
@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--state", default=env("STATE"), help="shared state, redis://host:port/db [MOCK_STATE] (in memory)"
     )
+    serve.add_argument(
+        "--state-timeout",
+        type=float,
+        default=env("STATE_TIMEOUT", str(Settings.state_timeout)),
+        help="seconds a request waits for the shared state, then gets its API's 500 [MOCK_STATE_TIMEOUT] "
+        f"({Settings.state_timeout:g})",
+    )
     proxy = commands.add_parser(
         "proxy",
         parents=[server],
@@ -125,6 +132,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if state is not None and not state.startswith(("redis://", "rediss://", "unix://")):
         # only the scheme is echoed: the rest may hold a password
         raise MockServerError(f"--state must be redis://host:port/db, got {state.partition('://')[0]}://...")
+    if not 0 < args.state_timeout <= 60:
+        raise MockServerError(f"--state-timeout must be more than 0 and at most 60 seconds, got {args.state_timeout:g}")
     if args.workers > 1 and state is None:
         raise MockServerError(
             f"--workers {args.workers} needs a shared state: the in-memory one is one process's "
@@ -146,6 +155,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         server=args.server,
         workers=args.workers,
         state=state,
+        state_timeout=args.state_timeout,
         admin_token=args.admin_token,
         admin_hosts=tuple(args.admin_host),
     )

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.ratelimit import Usage
+from mockserver.state.limits import Usage
 
 
 @dataclass(slots=True)

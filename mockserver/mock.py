@@ -3,26 +3,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import gc
 import random
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from mockserver.apis.api import Api
 from mockserver.apis.graph.edge import GraphApi
 from mockserver.apis.klayrai.accounts import KlayraiApi
-from mockserver.backend import StateBackend
 from mockserver.contract.spec import Contract
 from mockserver.contract.validation import ResponseValidator
 from mockserver.controls.scenario_file import load_file
-from mockserver.journal import Journal
-from mockserver.ratelimit import RateLimiter
-from mockserver.scenarios import Scenarios
 from mockserver.settings import Settings
-from mockserver.state_memory import MemoryState
-from mockserver.store import Store
+from mockserver.state.interface import StateBackend
+from mockserver.state.journal import Journal
+from mockserver.state.limits import RateLimiter
+from mockserver.state.memory import MemoryState
+from mockserver.state.scenarios import Scenarios
+from mockserver.state.store import Store
 from mockserver.world.load import load_world
 from mockserver.world.records import gc_paused
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,9 +52,9 @@ class Mock:
             world = load_world(contract, seed=settings.seed, size=settings.size, path=settings.world)
             state: StateBackend
             if settings.state:
-                from mockserver.state_redis import RedisState  # the client library loads only when asked for
+                from mockserver.state.redis import RedisState  # the client library loads only when asked for
 
-                state = RedisState.connect(settings, contract, world, specs, policies)
+                state = run_apart(RedisState.connect(settings, contract, world, specs, policies))
             else:
                 state = MemoryState.build(settings, contract, world, specs, policies)
         # Request ids and trace ids follow the seed in one process; replicas sharing a state need ids of their own.
@@ -73,7 +79,7 @@ class Mock:
             settings=settings,
             contract=contract,
             store=state.store,
-            apis=(KlayraiApi(contract, state.store, traces), GraphApi(contract, state.store, traces)),
+            apis=(KlayraiApi(contract, state.store, traces), GraphApi(contract, state, traces)),
             scenarios=state.scenarios,
             limiter=state.limiter,
             journal=state.journal,
@@ -91,9 +97,20 @@ class Mock:
     def allowed(self, path: str) -> list[str]:
         return next((methods for pattern, methods in self.methods if pattern.fullmatch(path)), [])
 
-    def reset(self) -> None:
+    async def reset(self) -> None:
         """Back to the start: the seeded world, the file's scenarios and limits, empty counters and journal."""
-        self.state.reset()
+        await self.state.reset()
+
+
+def run_apart(start: Coroutine[Any, Any, T]) -> T:
+    """Run a start-up coroutine to its end in an event loop of its own (in a thread of its own when this one
+    already runs a loop, as under an async test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(start)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, start).result()
 
 
 def path_methods(contract: Contract) -> list[tuple[re.Pattern[str], list[str]]]:

@@ -9,15 +9,15 @@ the contract, waits out any latency asked for, writes it (`mockserver.http.wire`
 Nothing below it ever answers.
 
 Two things are remembered between requests, each under everything it depends on: connexion's routing decision per
-method and path, and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.cache`). Every other
-step (auth, Prefer and scenarios, limits, headers, validation, journal) runs on every request.
+method and path, and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.state.cache`).
+Every other step (auth, Prefer and scenarios, limits, headers, validation, journal) runs on every request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import itertools
+import inspect
 import logging
 import random
 import time
@@ -27,14 +27,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.apis.api import Api
 from mockserver.apis.graph.batch import GraphBatch
-from mockserver.backend import StaleState, StateUnavailable
-from mockserver.cache import WorldCache
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
 from mockserver.http.wire import read_incoming, send_json
 from mockserver.mock import Mock
-from mockserver.ratelimit import Usage
+from mockserver.state import decisions
+from mockserver.state.cache import WorldCache
+from mockserver.state.interface import StaleState, StateUnavailable
+from mockserver.state.limits import Usage
+from mockserver.state.scenarios import Rule
 
 logger = logging.getLogger("mockserver")
 
@@ -66,7 +68,6 @@ class MockMiddleware:
         self.app = app
         self.mock = mock
         self.rng = random.Random(mock.settings.seed)
-        self.draws = itertools.count()
         self.routes: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
         self.replies = WorldCache(mock.store, weigh=lambda _key, reply: len(reply.body))
         self.batch = GraphBatch(self, read_incoming)
@@ -98,7 +99,7 @@ class MockMiddleware:
             if exchange.operation_id in self.batch.operations:
                 outcome: Outcome = await self.batch.run(api, exchange)
             else:
-                outcome = self.run(api, exchange)
+                outcome = await self.run(api, exchange)
         except ApiError as error:
             outcome = detached(error)
         except StateUnavailable as exc:  # the shared state is away: a transient 5xx, nothing changed
@@ -144,35 +145,57 @@ class MockMiddleware:
                 self.routes.clear()
             self.routes[key] = (exchange.operation_id, dict(incoming.path_params))
 
-    def run(self, api: Api, exchange: Exchange) -> Outcome:
+    async def run(self, api: Api, exchange: Exchange) -> Outcome:
         if exchange.operation_id is None:  # no route, or the router answered itself (e.g. a trailing-slash redirect)
             raise api.not_found(exchange)
         api.route_check(exchange)
         api.authenticate(exchange)
         for _ in range(STALE_RETRIES):
             try:
-                return self.checks(api, exchange)
+                return await self.checks(api, exchange)
             except StaleState:  # another process changed the rules or limits: check again on the fresh view
                 continue
         raise StateUnavailable(f"the rules and limits changed {STALE_RETRIES} times while one request was checked")
 
-    def checks(self, api: Api, exchange: Exchange) -> Outcome:
-        directive = self.directive(api, exchange)
-        if directive is not None and directive.forces:
-            return self.force(api, exchange, directive)
-        api.authorize(exchange)
-        usage = exchange.usage = self.mock.limiter.hit(exchange.operation_id, exchange.credential or "")
+    async def checks(self, api: Api, exchange: Exchange) -> Outcome:
+        """`Prefer`, then the scenario rules, permission and the rate limit, counted in one call to the state."""
+        preferred = self.preferred(api, exchange)
+        if preferred is not None and preferred.forces:
+            return self.force(api, exchange, preferred)
+        rules = [] if preferred is not None else self.matching(api, exchange)
+        try:
+            api.authorize(exchange)
+            denial = None
+        except ApiError as error:
+            denial = detached(error)
+        limiter, credential = self.mock.limiter, exchange.credential or ""
+        windows = (
+            [] if denial else decisions.windows(limiter.in_force, exchange.operation_id, credential, limiter.clock())
+        )
+        if not rules and not windows:
+            assert denial is not None
+            raise denial
+        admission = await self.mock.state.admit(rules, windows, credential)
+        answering = decisions.answering(rules, admission.hits, self.mock.settings.seed)
+        if answering is not None:
+            directive = self.directed(exchange, decisions.directive(*answering, self.mock.settings.seed))
+            if directive.forces:
+                return self.force(api, exchange, directive, answering[1])
+        if denial is not None:
+            raise denial
+        usage = exchange.usage = decisions.tally(windows, admission.counts)
         if usage.exceeded:
-            raise api.rate_limited(exchange, usage, self.mock.limiter.clock())
-        return self.behave(api, exchange)
+            raise api.rate_limited(exchange, usage, limiter.clock())
+        return await self.behave(api, exchange)
 
-    def behave(self, api: Api, exchange: Exchange) -> Reply:
+    async def behave(self, api: Api, exchange: Exchange) -> Reply:
         """Parameters, then the API's behaviour. A read's answer is kept under everything it depends on (the
         request's path, query, host, credential and header parameters) until the world changes: errors, which
         carry the request's own id, and writes are never kept."""
         incoming = exchange.incoming
         if incoming.method not in ("GET", "HEAD"):
-            return api.respond(exchange, api.parse(exchange))
+            reply = api.respond(exchange, api.parse(exchange))
+            return await reply if inspect.isawaitable(reply) else reply
         assert exchange.operation_id is not None
         key = (
             exchange.operation_id,
@@ -182,34 +205,38 @@ class MockMiddleware:
             exchange.credential,
             *(incoming.headers.get(name) for name in self.vary[exchange.operation_id]),
         )
-        return self.replies.get(key, lambda: api.respond(exchange, api.parse(exchange)))
+        return self.replies.get(key, lambda: api.respond(exchange, api.parse(exchange)))  # type: ignore[arg-type,return-value]
 
-    def directive(self, api: Api, exchange: Exchange) -> Directive | None:
-        """`Prefer` wins over scenario rules; both only after authentication."""
+    def preferred(self, api: Api, exchange: Exchange) -> Directive | None:
+        """The request's own `Prefer`, which wins over every rule; both only after authentication."""
+        prefer = exchange.incoming.headers.get("prefer")
+        if not prefer:
+            return None
+        try:
+            return self.directed(exchange, parse_prefer(prefer))
+        except PreferenceError as exc:
+            raise api.bad_preference(str(exc)) from None
+
+    def matching(self, api: Api, exchange: Exchange) -> list[Rule]:
+        rules = self.mock.scenarios.rules
+        if not rules:
+            return []
+        assert exchange.operation_id is not None
         incoming = exchange.incoming
-        prefer = incoming.headers.get("prefer")
-        if prefer:
-            try:
-                directive: Directive | None = parse_prefer(prefer)
-            except PreferenceError as exc:
-                raise api.bad_preference(str(exc)) from None
-        elif not self.mock.scenarios.rules:
-            directive = None
-        else:
-            assert exchange.operation_id is not None
-            directive = self.mock.scenarios.decide(
-                exchange.operation_id,
-                dict(incoming.query),
-                incoming.headers,
-                api.body_params(exchange) if incoming.method == "POST" else {},
-                exchange.credential,
-            )
-        if directive is not None:
-            exchange.delay_ms += directive.delay_ms
-            exchange.scenario = directive.source
+        body = api.body_params(exchange) if incoming.method == "POST" else {}
+        query = dict(incoming.query)
+        return decisions.matching(self.mock.contract, rules, exchange.operation_id, query, incoming.headers, body,
+                                  exchange.credential)  # fmt: skip
+
+    @staticmethod
+    def directed(exchange: Exchange, directive: Directive) -> Directive:
+        exchange.delay_ms = directive.delay_ms  # set, not added: the checks may run again on a fresh view
+        exchange.scenario = directive.source
         return directive
 
-    def force(self, api: Api, exchange: Exchange, directive: Directive) -> Outcome:
+    def force(self, api: Api, exchange: Exchange, directive: Directive, hit: int = 0) -> Outcome:
+        """A documented response instead of the behaviour; a generated body is seeded by what asked for it (the
+        rule and its hit, or the request), so every store and process draws the same one."""
         assert exchange.operation_id is not None
         try:
             example = choose(self.mock.contract, exchange.operation_id, directive)
@@ -218,7 +245,9 @@ class MockMiddleware:
         if directive.dynamic:
             from mockserver.contract import dynamic  # hypothesis loads only when a request asks for a dynamic body
 
-            body = dynamic.draw(example.schema, self.mock.settings.seed * 1_000_003 + next(self.draws))
+            incoming = exchange.incoming
+            asked = (directive.source or "", str(hit), incoming.method, incoming.path, incoming.raw_query)
+            body = dynamic.draw(example.schema, decisions.body_seed(self.mock.settings.seed, *asked))
         else:
             body = copy.deepcopy(example.value)
         now = self.mock.limiter.clock()

@@ -25,7 +25,8 @@ class Settings:
     spec: Path = field(default=SPEC_PATH)
     server: str = "granian"  # the ASGI server `serve` runs: granian or uvicorn (mockserver.http.server)
     workers: int = 1  # server processes on one port; more than one needs a shared state
-    state: str | None = None  # None: in this process's memory; "redis://host:port/db": shared (mockserver.state_redis)
+    state: str | None = None  # None: in this process's memory; "redis://host:port/db": shared (mockserver.state.redis)
+    state_timeout: float = 1.0  # seconds a request waits for the shared state at most, then gets its API's 5xx
     admin_token: str | None = None  # required by the admin API off loopback (Authorization: Bearer)
     admin_hosts: tuple[str, ...] = ()  # Host names the admin API accepts besides loopback ones (controls.admin_guard)
 

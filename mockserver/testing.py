@@ -97,7 +97,7 @@ def serve_app(app: ASGIApp, lifespan: str = "on") -> Iterator[str]:
 def serve_in_thread(settings: Settings | None = None, app: MockApp | None = None) -> Iterator[RunningMock]:
     """The mock on 127.0.0.1 and a free port, in a daemon thread; stopped and joined on exit."""
     app = app or create_app(settings or Settings())
-    with serve_app(app, lifespan="off") as base:
+    with serve_app(app) as base:  # lifespan on: the shutdown lets go of the state store
         running = RunningMock(base, app)
         try:
             yield running

@@ -3,6 +3,7 @@ temporary directory, stopped by its process id. Tests that need it skip, saying 
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -41,6 +42,15 @@ class RedisServer:
                 pass
             assert time.monotonic() < deadline, "redis-server did not answer PING"
             time.sleep(0.02)
+
+    def freeze(self) -> None:
+        """SIGSTOP: Redis keeps its connections open and answers nothing, as a stalled server would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

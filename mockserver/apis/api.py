@@ -3,12 +3,13 @@ through the `Api` protocol, step by step in the contract's order of checks."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from mockserver.contract.spec import Example
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Reply
-from mockserver.ratelimit import Usage
+from mockserver.state.limits import Usage
 
 
 class Api(Protocol):
@@ -25,7 +26,7 @@ class Api(Protocol):
     def body_params(self, exchange: Exchange) -> dict[str, Any]: ...
     def authorize(self, exchange: Exchange) -> None: ...
     def parse(self, exchange: Exchange) -> dict[str, Any]: ...
-    def respond(self, exchange: Exchange, params: dict[str, Any]) -> Reply: ...
+    def respond(self, exchange: Exchange, params: dict[str, Any]) -> Reply | Awaitable[Reply]: ...
 
     # answers in the API's own words
     def not_found(self, exchange: Exchange) -> ApiError: ...

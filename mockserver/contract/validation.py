@@ -19,9 +19,9 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.cache import BoundedCache
 from mockserver.contract.params import ecma_pattern
 from mockserver.contract.spec import Contract
+from mockserver.state.cache import BoundedCache
 
 INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 

@@ -12,13 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver.backend import StateUnavailable
 from mockserver.controls.admin_guard import problem
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
-from mockserver.journal import Journal
 from mockserver.mock import Mock
-from mockserver.ratelimit import Policy
+from mockserver.state.interface import StateUnavailable
+from mockserver.state.journal import Journal
+from mockserver.state.limits import Policy
 
 PREFIX = "/__mock"
 Handler = Callable[[Request], Awaitable[Response]]
@@ -67,7 +67,7 @@ def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response
 
     async def endpoint(request: Request) -> Response:
         if request.method == "DELETE":
-            journal.clear()
+            await journal.drop()
             return Response(status_code=204)
         params = request.query_params
         try:
@@ -76,26 +76,30 @@ def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response
         except ValueError:
             return problem(400, "status and limit must be integers")
         violations = params.get("violations", "false").lower() == "true"
-        entries = journal.query(params.get("operation"), status, max(1, min(limit, 10_000)), violations)
-        return JSONResponse({"total": journal.total, "entries": entries})
+        total, entries = await journal.read(params.get("operation"), status, max(1, min(limit, 10_000)), violations)
+        return JSONResponse({"total": total, "entries": entries})
 
     return endpoint
 
 
 def admin_app(mock: Mock) -> Starlette:
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "world_version": mock.store.version, "requests": mock.journal.total})
+        """At once, without the shared state's view: whether it answers (503 saying why when it does not)."""
+        problem = await mock.state.health()
+        if problem:
+            return JSONResponse({"status": "unavailable", "state": problem}, status_code=503)
+        return JSONResponse({"status": "ok", "state": "available", "world_version": mock.store.version})
 
     async def show_credentials(request: Request) -> Response:
         return JSONResponse(credentials(mock))
 
     async def scenarios(request: Request) -> Response:
         if request.method == "DELETE":
-            mock.scenarios.clear()
+            await mock.state.clear_rules()
             return Response(status_code=204)
         if request.method == "POST":
             try:
-                rule = mock.scenarios.add(await read_json(request))
+                rule = await mock.state.add_rule(await read_json(request))
             except (ValueError, PreferenceError) as exc:
                 return problem(400, str(exc))
             return JSONResponse(rule.as_json(), status_code=201)
@@ -103,13 +107,13 @@ def admin_app(mock: Mock) -> Starlette:
         return JSONResponse({"scenarios": [r.as_json() for r in mock.scenarios.rules], "rate_limits": limits})
 
     async def scenario(request: Request) -> Response:
-        if mock.scenarios.remove(request.path_params["name"]):
+        if await mock.state.remove_rule(request.path_params["name"]):
             return Response(status_code=204)
         return problem(404, f"no scenario named '{request.path_params['name']}'")
 
     async def rate_limits(request: Request) -> Response:
         if request.method == "DELETE":
-            mock.limiter.set_policies([])
+            await mock.state.set_policies([])
             return Response(status_code=204)
         try:
             spec = await read_json(request)
@@ -125,11 +129,11 @@ def admin_app(mock: Mock) -> Starlette:
             spec.get("operation", "*"),
             spec.get("credential"),
         )
-        mock.limiter.set_policies([*mock.limiter.policies, policy])
+        await mock.state.set_policies([*mock.limiter.policies, policy])
         return JSONResponse(vars_of(policy), status_code=201)
 
     async def reset(request: Request) -> Response:
-        mock.reset()
+        await mock.reset()
         return JSONResponse({"status": "reset", "world_version": mock.store.version})
 
     async def pending(request: Request) -> Response:
@@ -138,7 +142,7 @@ def admin_app(mock: Mock) -> Starlette:
     async def approve(request: Request) -> Response:
         try:
             spec = await read_json(request)
-            relation = mock.store.approve(str(spec["business_id"]), str(spec["adaccount_id"]))
+            relation = await mock.state.approve(str(spec["business_id"]), str(spec["adaccount_id"]))
         except (ValueError, KeyError, TypeError):
             return problem(400, 'body must be {"business_id": "...", "adaccount_id": "act_..."}')
         if relation is None:
@@ -149,7 +153,7 @@ def admin_app(mock: Mock) -> Starlette:
         """Every admin call first brings this process's view of the shared state up to date."""
 
         async def call(request: Request) -> Response:
-            mock.state.refresh()
+            await mock.state.refresh()
             return await handler(request)
 
         return call
@@ -159,7 +163,7 @@ def admin_app(mock: Mock) -> Starlette:
 
     return Starlette(
         routes=[
-            Route(f"{PREFIX}/health", fresh(health)),
+            Route(f"{PREFIX}/health", health),
             Route(f"{PREFIX}/credentials", show_credentials),
             Route(f"{PREFIX}/scenarios", fresh(scenarios), methods=["GET", "POST", "DELETE"]),
             Route(f"{PREFIX}/scenarios/{{name}}", fresh(scenario), methods=["DELETE"]),

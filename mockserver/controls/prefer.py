@@ -1,6 +1,6 @@
 """The `Prefer` header: a request asking for a documented response, latency, or both, instead of its behaviour.
 
-A `Directive` is what is asked for, from the header or from a scenario rule that fires (`mockserver.scenarios`);
+A `Directive` is what is asked for, from the header or from a scenario rule that fires (`mockserver.state.scenarios`);
 `choose` finds the documented response it names, or says what is documented.
 """
 

@@ -15,7 +15,7 @@ import yaml
 from mockserver.contract.spec import FAST_LOADER, Contract
 from mockserver.controls.prefer import MAX_DELAY_MS, Directive, PreferenceError, choose
 from mockserver.errors import MockServerError
-from mockserver.ratelimit import Policy
+from mockserver.state.limits import Policy
 
 Json = dict[str, Any]
 

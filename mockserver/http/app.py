@@ -15,7 +15,7 @@ from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.controls.admin import PREFIX, admin_app
 from mockserver.controls.admin_guard import AdminGuard
@@ -72,8 +72,20 @@ class MockApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)  # outside CORS and compression
+        elif scope["type"] == "lifespan":
+            await self.served(scope, receive, self.closing(send))
         else:
             await self.served(scope, receive, send)
+
+    def closing(self, send: Send) -> Send:
+        """The lifespan's `send`, letting go of the state store's connections before the server stops."""
+
+        async def closed_then_sent(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                await self.mock.state.close()
+            await send(message)
+
+        return closed_then_sent
 
     async def enter(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.entry(scope, receive, send)

@@ -18,8 +18,8 @@ import gzip
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.cache import BoundedCache
 from mockserver.http.raw_headers import RawHeaders, headers_of, replace, vary
+from mockserver.state.cache import BoundedCache
 
 THRESHOLD = 500  # bytes: below this, gzip's header and the CPU cost more than they save
 BUDGET = 16 << 20  # bytes of bodies and their gzip kept

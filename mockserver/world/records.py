@@ -1,6 +1,6 @@
 """The world's records: the typed, seeded data both APIs read, as a world file holds it.
 
-A `World` is immutable; `mockserver.store.Store` adds the state that POSTs change. Records are built positionally
+A `World` is immutable; `mockserver.state.store.Store` adds the state that POSTs change. Records are built positionally
 and with the cyclic GC paused (`gc_paused`), since a world can hold 100,000 of them.
 """
 

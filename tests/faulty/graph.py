@@ -165,11 +165,11 @@ def bearer_token_ignored() -> MockApp:
 def created_account_not_listed() -> MockApp:
     """A POST answers CONFIRMED, but the listing is served from an index the write does not update."""
     app = faulty_app()
-    store = app.mock.store
-    original = store.request_access
+    store, state = app.mock.store, app.mock.state
+    original = state.request_access
 
-    def request_access(business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
-        outcome = original(business_id, ad_account_id, tasks)
+    async def request_access(business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
+        outcome = await original(business_id, ad_account_id, tasks)
         if isinstance(outcome, Relation) and outcome.access_status == "CONFIRMED":
             with store.lock:
                 clients = store.clients[business_id]
@@ -177,7 +177,7 @@ def created_account_not_listed() -> MockApp:
                 del clients.relations[index], clients.seqs[index]
         return outcome
 
-    store.request_access = request_access  # type: ignore[method-assign]
+    state.request_access = request_access  # type: ignore[method-assign]
     return app
 
 

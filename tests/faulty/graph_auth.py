@@ -58,22 +58,22 @@ def version_header_fixed() -> MockApp:
 def concurrent_duplicates_accepted() -> MockApp:
     """Check-then-insert without a lock: POSTs of one account that race (within 1 s) each create a relation."""
     app = faulty_app()
-    store = app.mock.store
-    original = store.request_access
+    store, state = app.mock.store, app.mock.state
+    original = state.request_access
     recent: dict[tuple[str, str], float] = {}
     lock = threading.Lock()
 
-    def request_access(business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
+    async def request_access(business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
         key = (business_id, ad_account_id)
         with lock:
-            outcome = original(business_id, ad_account_id, tasks)
+            outcome = await original(business_id, ad_account_id, tasks)
             if isinstance(outcome, Relation):
                 recent[key] = time.monotonic()
             elif outcome == "graph_3989" and time.monotonic() - recent.get(key, float("-inf")) < RACE_WINDOW_SECONDS:
                 return store.relations[key]  # the insert "raced": this POST is answered as a creation too
             return outcome
 
-    store.request_access = request_access  # type: ignore[method-assign]
+    state.request_access = request_access  # type: ignore[method-assign]
     return app
 
 

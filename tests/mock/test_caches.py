@@ -12,10 +12,10 @@ from collections.abc import Hashable
 import httpx
 import pytest
 
-from mockserver.cache import WorldCache
 from mockserver.http.app import MockApp
 from mockserver.mock import Mock
 from mockserver.settings import Settings
+from mockserver.state.cache import WorldCache
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, OTHER_KEY, OTHER_TOKEN, TOKEN
 

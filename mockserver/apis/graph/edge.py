@@ -8,6 +8,7 @@ import hmac
 import math
 import random
 import re
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,13 +16,13 @@ from mockserver.apis.graph.fields import parse_fields
 from mockserver.apis.graph.render import GRAPH_HEADERS, app_usage_json, graph_time, render_node, usage_json
 from mockserver.apis.graph.request import body_params, param, parse_tasks, task_values
 from mockserver.apis.pagination import CursorCodec, cursor_window
-from mockserver.cache import WorldCache
 from mockserver.contract.params import ParameterParser, ParamFault, ecma_pattern
 from mockserver.contract.spec import Contract, Example
 from mockserver.errors import ApiError, GraphError
 from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
-from mockserver.ratelimit import Usage
-from mockserver.store import Store
+from mockserver.state.cache import WorldCache
+from mockserver.state.interface import StateBackend
+from mockserver.state.limits import Usage
 from mockserver.world.records import Relation, Token
 
 Json = dict[str, Any]
@@ -38,9 +39,10 @@ class GraphApi:
     operations = ("listClientAdAccounts", "createClientAdAccount")
     content_type = "application/json; charset=UTF-8"
 
-    def __init__(self, contract: Contract, store: Store, seed: int) -> None:
+    def __init__(self, contract: Contract, state: StateBackend, seed: int) -> None:
         self.contract = contract
-        self.store = store
+        self.state = state
+        self.store = store = state.store
         self.rng = random.Random(seed)
         self.cursors = CursorCodec(store.world.app_secret)
         self.nodes = WorldCache(store)  # encoded nodes by (relation, fields), joined into pages
@@ -158,7 +160,8 @@ class GraphApi:
     def _param_error(self, fault: ParamFault) -> GraphError:
         return GraphError.invalid_parameter(fault.message)
 
-    def respond(self, exchange: Exchange, params: Json) -> Reply:
+    def respond(self, exchange: Exchange, params: Json) -> Reply | Awaitable[Reply]:
+        """A read answers at once; a POST, a write to the state, is awaited."""
         if exchange.incoming.method == "POST":
             return self.create(exchange, params)
         return self.list(exchange, params)
@@ -208,9 +211,9 @@ class GraphApi:
         query = [(k, v) for k, v in incoming.query if k not in ("after", "before")]
         return f"{incoming.base_url}{incoming.path}?{urlencode([*query, (direction, cursor)])}"
 
-    def create(self, exchange: Exchange, params: Json) -> Reply:
+    async def create(self, exchange: Exchange, params: Json) -> Reply:
         business_id = exchange.incoming.path_params["business_id"]
-        outcome = self.store.request_access(business_id, params["adaccount_id"], params["permitted_tasks"])
+        outcome = await self.state.request_access(business_id, params["adaccount_id"], params["permitted_tasks"])
         if isinstance(outcome, Relation):
             return Reply(200, {"access_status": outcome.access_status})
         if outcome == "graph_100_post_33":

@@ -6,13 +6,13 @@ import random
 from typing import Any
 
 from mockserver.apis.pagination import page_window
-from mockserver.cache import WorldCache
 from mockserver.contract.params import ParameterParser, ParamFault
 from mockserver.contract.spec import Contract, Example
 from mockserver.errors import ApiError, KlayraiError
 from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
-from mockserver.ratelimit import Usage
-from mockserver.store import Store
+from mockserver.state.cache import WorldCache
+from mockserver.state.limits import Usage
+from mockserver.state.store import Store
 from mockserver.world.records import AdAccount, ApiKey, Connection
 
 Json = dict[str, Any]

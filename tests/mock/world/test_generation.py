@@ -158,7 +158,7 @@ def test_fixed_records_import_without_faker() -> None:
     """The kit and the tests read the credentials, vocabularies and clock without loading Faker or the generator."""
     code = (
         "import sys; import mockserver.world.credentials, mockserver.world.vocabulary, mockserver.world.clock; "
-        "loaded = ('faker', 'mockserver.world.draws', 'mockserver.world.records', 'mockserver.store'); "
+        "loaded = ('faker', 'mockserver.world.draws', 'mockserver.world.records', 'mockserver.state.store'); "
         "print(sorted(m for m in loaded if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

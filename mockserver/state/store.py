@@ -1,16 +1,16 @@
 """The in-memory world both APIs read, and the state that POSTs change.
 
 A `World` is the immutable seeded data (`mockserver.world.records`: what a world file holds); a `Store` is a world plus
-its mutable state (client relations created by POSTs), with the indexes the hot paths need. `Store.reset()` goes
-back to the seed. All writes happen under one lock and without awaiting in between, so concurrent duplicate POSTs
-create one relation, never two.
+the client relations made at run time, as this process knows them, with the indexes the hot paths need. It keeps,
+never decides: a state backend decides a POST or an approval (`mockserver.state.decisions`) and `apply`s the
+change, in the order it was made. `Store.reset()` goes back to the seed.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 
 from mockserver.world.records import Connection, Relation, World
 
@@ -50,6 +50,7 @@ class Store:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.first_change = len(world.relations) + 1  # the seq of the first relation made at run time
         self.lock = threading.Lock()
         self.version = 0
         self.reset()
@@ -68,7 +69,7 @@ class Store:
             self.version += 1
 
     def apply(self, relation: Relation) -> None:
-        """A change made elsewhere (the shared state's log), applied here in the order it was made."""
+        """A change the state backend made (or read from the shared log), applied in the order it was made."""
         with self.lock:
             self._insert(relation)
             self.version += 1
@@ -89,42 +90,5 @@ class Store:
     def client_accounts(self, business_id: str) -> ClientAccounts:
         return self.clients.get(business_id) or ClientAccounts()
 
-    def request_access(self, business_id: str, ad_account_id: str, tasks: tuple[str, ...]) -> Relation | str:
-        """Create the relation, or return the name of the contract example that says why not."""
-        with self.lock:
-            refusal, status = self.judge(business_id, ad_account_id, self.relations)
-            if refusal:
-                return refusal
-            relation = Relation(business_id, ad_account_id, tasks, status, self.next_seq)
-            self._insert(relation)
-            self.version += 1
-            return relation
-
-    def judge(self, business_id: str, ad_account_id: str, existing: Container[tuple[str, str]]) -> tuple[str, str]:
-        """Graph's checks on a POST, in the contract's order: the example that refuses it, or "" and the status of
-        the relation to create. `existing` holds the (business, ad account) pairs that already have a relation."""
-        account = self.world.ad_accounts.get(ad_account_id)
-        if account is None:
-            return "graph_100_post_33", ""
-        if account.owner_business_id == business_id:
-            return "graph_3946", ""
-        if account.pending_ownership_request:
-            return "graph_3945", ""
-        if (business_id, ad_account_id) in existing:
-            return "graph_3989", ""
-        owner = self.world.businesses.get(account.owner_business_id)
-        return "", "PENDING" if owner is not None and owner.requires_approval else "CONFIRMED"
-
     def pending(self) -> list[Relation]:
         return [r for r in self.relations.values() if r.access_status == "PENDING"]
-
-    def approve(self, business_id: str, ad_account_id: str) -> Relation | None:
-        """Approve a PENDING request as the owner business would: it becomes a client account, last in order."""
-        with self.lock:
-            relation = self.relations.get((business_id, ad_account_id))
-            if relation is None or relation.access_status != "PENDING":
-                return None
-            approved = Relation(business_id, ad_account_id, relation.permitted_tasks, "CONFIRMED", self.next_seq)
-            self._insert(approved)
-            self.version += 1
-            return approved

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from mockserver.store import Store
+from mockserver.state.store import Store
 
 T = TypeVar("T")
 BUDGET = 64 << 20  # bytes per cache

@@ -63,6 +63,17 @@ class Journal:
     def clear(self) -> None:
         self.entries.clear()
 
+    # The admin API's view, the same for every journal: a shared one must await its store.
+
+    async def read(
+        self, operation_id: str | None, status: int | None, limit: int, violations: bool
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The total recorded and the entries that match (see `query`)."""
+        return self.total, self.query(operation_id, status, limit, violations)
+
+    async def drop(self) -> None:
+        self.clear()
+
 
 def select(
     entries: Iterable[dict[str, Any]], operation_id: str | None, status: int | None, limit: int, violations: bool

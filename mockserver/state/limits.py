@@ -40,6 +40,9 @@ class Policy:
         return policy
 
 
+Window = tuple[Policy, float]  # a policy and the start of its current window
+
+
 class Usage(NamedTuple):
     """One request's standing in its window; a tuple, since one or two are made on every request."""
 
@@ -57,57 +60,29 @@ class Usage(NamedTuple):
 
 
 class RateLimiter:
+    """The policies in force, as this process knows them, and the clock windows are read on. The stores keep the
+    counters; `mockserver.state.decisions` aligns the windows and reads the counts."""
+
     def __init__(self, default: Policy, clock: Callable[[], float] = time.time) -> None:
         self.default = default
         self.clock = clock
         self.policies: list[Policy] = []
-        self.counters: dict[tuple[str, str], tuple[float, int]] = {}
 
-    def reset(self) -> None:
-        self.counters.clear()
-
-    def set_policies(self, policies: list[Policy]) -> None:
-        self.policies = list(policies)
-        self.counters.clear()
-
-    def _window(self, policy: Policy, now: float) -> float:
-        return math.floor(now / policy.window) * policy.window
-
-    def applicable(self, operation_id: str | None, credential: str, now: float) -> list[tuple[Policy, float]]:
-        """The policies that count this request, each with the start of its current window."""
-        return [
-            (policy, self._window(policy, now))
-            for policy in (self.default, *self.policies)
-            if policy.applies(operation_id, credential)
-        ]
-
-    def hit(self, operation_id: str | None, credential: str) -> Usage:
-        """Count one request against every policy that applies; report the one with the least left."""
-        counted = []
-        for policy, start in self.applicable(operation_id, credential, self.clock()):
-            key = (policy.name, credential)
-            window_start, count = self.counters.get(key, (start, 0))
-            count = (count if window_start == start else 0) + 1
-            self.counters[key] = (start, count)
-            counted.append((policy, start, count))
-        return tally(counted)
+    @property
+    def in_force(self) -> tuple[Policy, ...]:
+        return (self.default, *self.policies)
 
     def peek(self) -> Usage:
         """The default budget, uncounted: what a request that never reached the limiter reports."""
-        now = self.clock()
-        start = self._window(self.default, now)
-        return Usage(self.default.limit, self.default.limit, start + self.default.window, False)
+        now, window = self.clock(), self.default.window
+        return Usage(self.default.limit, self.default.limit, math.floor(now / window) * window + window, False)
 
 
-def tally(counted: list[tuple[Policy, float, int]]) -> Usage:
-    """The usage a request reports from its counts (policy, window start, count including it): the tightest
-    budget, exceeded when any is."""
-    tightest: Usage | None = None
-    exceeded = False
-    for policy, start, count in counted:
-        usage = Usage(policy.limit, max(0, policy.limit - count), start + policy.window, count > policy.limit)
-        exceeded = exceeded or usage.exceeded
-        if tightest is None or usage.remaining < tightest.remaining:
-            tightest = usage
-    assert tightest is not None  # the default policy always applies
-    return tightest if tightest.exceeded == exceeded else tightest._replace(exceeded=exceeded)
+def policy_json(policy: Policy) -> dict[str, object]:
+    return {
+        "name": policy.name,
+        "limit": policy.limit,
+        "window": policy.window,
+        "operation": policy.operation,
+        "credential": policy.credential,
+    }

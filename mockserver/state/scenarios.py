@@ -2,20 +2,20 @@
 (`mockserver.controls.scenario_file`) or the admin API.
 
 A rule matches by operationId and request attributes (query, headers, credential, body), can skip its first
-`after` matches, fire at most `times` times and with a `probability`, and answers with a documented response
+`after` matches, fire at most `times` times and with a `probability` (all decided in `mockserver.state.decisions`),
+and answers with a documented response
 (by `code`, by `example` name, or `dynamic`), adds latency, or both. The first rule that fires wins; a `Prefer`
 header on the request (`mockserver.controls.prefer`) wins over every rule.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.contract.spec import Contract
-from mockserver.controls.prefer import Directive, PreferenceError, choose
+from mockserver.controls.prefer import Directive, PreferenceError
 from mockserver.controls.scenario_file import rule_problems
 
 Json = dict[str, Any]
@@ -34,12 +34,15 @@ class Rule:
     probability: float = 1.0
     after: int = 0
     times: int | None = None
+    since: int = 0  # the controls' generation that added it: counters are per rule and generation
     seen: int = 0
     fired: int = 0
     spec: Json = field(default_factory=dict)
+    documented: dict[str, bool] = field(default_factory=dict, repr=False)  # per operation (decisions.documented)
+    counted: tuple[int, int] = (0, 0)  # hits checked and won so far (decisions.wins_until)
 
     @classmethod
-    def from_spec(cls, spec: Json) -> Rule:
+    def from_spec(cls, spec: Json, since: int = 0) -> Rule:
         when, respond = spec.get("when", {}), spec.get("respond", {})
         latency = spec.get("latency")
         if isinstance(latency, int | float):
@@ -58,6 +61,7 @@ class Rule:
             probability=spec.get("probability", 1.0),
             after=spec.get("after", 0),
             times=spec.get("times"),
+            since=since,
             spec=spec,
         )
 
@@ -79,6 +83,11 @@ class Rule:
             return False
         return all(str(last(body.get(k))) == v for k, v in self.body.items())
 
+    @property
+    def key(self) -> str:
+        """The name of its counter: a rule added again under the same name counts afresh."""
+        return f"{self.name}#{self.since}"
+
     def as_json(self) -> Json:
         return {**self.spec, "seen": self.seen, "fired": self.fired}
 
@@ -88,75 +97,20 @@ def last(value: Any) -> Any:
 
 
 class Scenarios:
-    """The rules in force: those of the scenario file, then those added at run time."""
+    """The rules in force, as this process knows them: the scenario file's, then those added at run time. The
+    stores keep their counters; `mockserver.state.decisions` says which fires."""
 
     def __init__(self, contract: Contract, seed: int, file_specs: list[Json] | None = None) -> None:
         self.contract = contract
         self.seed = seed
-        self.rng = random.Random(seed)
         self.file_specs = list(file_specs or [])
-        self.rules: list[Rule] = []
-        self.reset()
+        self.rules: list[Rule] = self.file_rules()
 
-    def reset(self) -> None:
-        """Back to the file's rules, counters at zero; rules added at run time are dropped."""
-        self.rng = random.Random(self.seed)
-        self.rules = [Rule.from_spec(spec) for spec in self.file_specs]
+    def file_rules(self) -> list[Rule]:
+        return [Rule.from_spec(spec) for spec in self.file_specs]
 
-    def add(self, spec: Json) -> Rule:
+    def check(self, spec: Json) -> None:
+        """PreferenceError naming what is wrong with a rule sent to the admin API."""
         problems = rule_problems(self.contract, spec, "rule")
         if problems:
             raise PreferenceError("; ".join(problems))
-        rule = Rule.from_spec(spec)
-        self.rules = [r for r in self.rules if r.name != rule.name] + [rule]
-        return rule
-
-    def remove(self, name: str) -> bool:
-        kept = [r for r in self.rules if r.name != name]
-        removed = len(kept) != len(self.rules)
-        self.rules = kept
-        return removed
-
-    def decide(
-        self,
-        operation_id: str,
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: Mapping[str, Any],
-        credential: str | None,
-    ) -> Directive | None:
-        """The directive of the first rule that fires for this request, counting matches as it goes."""
-        for rule in self.rules:
-            if not rule.matches(operation_id, query, headers, body, credential):
-                continue
-            rule.seen += 1
-            if rule.seen <= rule.after or (rule.times is not None and rule.fired >= rule.times):
-                continue
-            if not self.documented(operation_id, rule):
-                continue
-            if rule.probability < 1 and self.rng.random() >= rule.probability:
-                continue
-            rule.fired += 1
-            return self.directive_of(rule)
-        return None
-
-    def clear(self) -> None:
-        """Drop every rule, the file's included (until a reset brings those back)."""
-        self.rules = []
-
-    def directive_of(self, rule: Rule) -> Directive:
-        """What a rule that fires asks for, with its latency drawn."""
-        low, high = rule.latency or (0.0, 0.0)
-        delay = low if low == high else self.rng.uniform(low, high)
-        d = rule.directive
-        return Directive(d.status, d.example, d.dynamic, delay, rule.name)
-
-    def documented(self, operation_id: str, rule: Rule) -> bool:
-        """A rule forcing a response this operation does not document never fires for it."""
-        if not rule.directive.forces:
-            return True
-        try:
-            choose(self.contract, operation_id, rule.directive)
-        except PreferenceError:
-            return False
-        return True

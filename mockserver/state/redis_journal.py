@@ -1,0 +1,70 @@
+"""The journal of the Redis state backend: one journal for every process. Entries are written off the request's
+path, riding along with the next batch of calls (`Link.rider`); at most `--journal-size` wait, the newest kept,
+while Redis is away."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from mockserver.state import scripts
+from mockserver.state.journal import Entry, Journal, masked, select
+from mockserver.state.redis_link import Command, Link
+
+MAX_RIDE = 200  # entries written by one call
+
+
+class RedisJournal(Journal):
+    def __init__(self, capacity: int, link: Link, key: Callable[[str], str]) -> None:
+        super().__init__(capacity)
+        self.link = link
+        self.keys = [key("epoch"), key("journal"), key("total")]
+        self.waiting: list[str] = []
+        link.rider = self.ride
+
+    def record(self, **fields: Any) -> Entry:
+        entry = Entry(id=0, **masked(fields))
+        self.keep([json.dumps(entry._asdict())])
+        self.link.schedule()
+        return entry
+
+    def keep(self, entries: list[str]) -> None:
+        self.waiting.extend(entries)
+        del self.waiting[: max(0, len(self.waiting) - self.entries.maxlen)]  # type: ignore[operator]
+
+    def ride(self) -> tuple[Command, Callable[[Any], None]] | None:
+        """The next entries to write, and what to do with the outcome: on failure they wait for the next batch."""
+        if not self.waiting:
+            return None
+        entries, self.waiting = self.waiting[:MAX_RIDE], self.waiting[MAX_RIDE:]
+        command = self.link.command(
+            scripts.APPEND, self.keys, [self.link.deadline(), "", self.entries.maxlen, *entries]
+        )
+
+        def done(result: Any) -> None:
+            self.link.learn(scripts.APPEND, result)
+            if result is None or isinstance(result, Exception):
+                self.waiting[:0] = entries
+                self.keep([])
+            elif self.waiting:
+                self.link.schedule()
+
+        return command, done
+
+    async def read(
+        self, operation_id: str | None, status: int | None, limit: int, violations: bool
+    ) -> tuple[int, list[dict[str, Any]]]:
+        if self.waiting:  # what this process recorded is written first
+            self.link.schedule()
+            await asyncio.sleep(0)
+        await asyncio.gather(*self.link.sending)
+        total, raw = await asyncio.gather(
+            self.link.call("GET", self.keys[2]), self.link.call("LRANGE", self.keys[1], 0, -1)
+        )
+        entries = ({**json.loads(text), "id": int(number)} for number, _, text in (i.partition("|") for i in raw))
+        return int(total or 0), select(entries, operation_id, status, limit, violations)
+
+    async def drop(self) -> None:
+        await self.link.call("DEL", self.keys[1])

@@ -1,0 +1,171 @@
+"""One process's way to Redis: redis-py's asyncio client over a bounded connection pool, every call bounded by
+`--state-timeout`, and the calls of concurrent requests sent together.
+
+Calls made while the event loop runs one batch of ready requests go out as one pipeline on the next turn of the
+loop: each request still waits for one round trip, and the client's per-call cost is shared by the batch. A batch
+holds one pooled connection; another batch does not wait for it, so a slow or frozen Redis delays only the requests
+that need it, each for at most the timeout, after which it gets StateUnavailable (its API's 5xx). Its connection is
+dropped (its answer may still come), and what it carried changes nothing if Redis reads it late (the scripts'
+deadline, `mockserver.state.scripts`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+import redis.asyncio
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import NoScriptError
+
+from mockserver.contract.secrets import mask_url
+from mockserver.state.interface import StateUnavailable
+
+POOL_SIZE = 64  # connections per process: batches in flight at once (a frozen Redis holds each for the timeout)
+HEALTH_WAIT = 0.25  # seconds the health check waits for a PING at most
+Command = tuple[Any, ...]
+Rider = Callable[[], tuple[Command, Callable[[Any], None]] | None]  # a command to send along, and its outcome
+
+
+class Link:
+    """Redis for one process. Its client belongs to the event loop that uses it (the start-up check runs in a
+    loop of its own, the server in another): it is made again when the loop changes."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url, self.timeout = url, timeout
+        self.client = self.new_client()  # also checks the URL (ValueError)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.queue: list[tuple[Command, asyncio.Future[Any]]] = []
+        self.scheduled = False
+        self.rider: Rider | None = None
+        self.offset_ms = 0.0  # Redis's clock minus ours, for the scripts' deadlines
+        self.sending: set[asyncio.Task[None]] = set()
+        self.loaded: set[str] = set()  # scripts Redis is known to hold
+        self.digests: dict[str, str] = {}
+
+    def new_client(self) -> redis.asyncio.Redis:
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            self.url, max_connections=POOL_SIZE, timeout=self.timeout, socket_timeout=self.timeout,
+            socket_connect_timeout=self.timeout, decode_responses=True,
+            # One immediate retry on a broken connection (a pooled one may predate a Redis restart); none on a
+            # timeout, where the batch may have run and must not run twice.
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        )  # fmt: skip
+        return redis.asyncio.Redis(connection_pool=pool)
+
+    def current(self) -> redis.asyncio.Redis:
+        """The client of the running loop."""
+        loop = asyncio.get_running_loop()
+        if loop is not self.loop:
+            if self.loop is not None:
+                self.client = self.new_client()
+            self.loop = loop
+        return self.client
+
+    @property
+    def where(self) -> str:
+        """The URL as given (rediss:// stays rediss://), its password masked."""
+        return mask_url(self.url)
+
+    def unavailable(self, why: object) -> StateUnavailable:
+        return StateUnavailable(f"the shared state at {self.where} is unavailable: {why}")
+
+    def deadline(self) -> int:
+        """The time (Redis's clock, ms) after which a call made now must change nothing."""
+        return int(time.time() * 1000 + self.offset_ms + self.timeout * 1000)
+
+    async def connect(self) -> None:
+        """Measure the clocks' offset: also the start-up check that Redis answers."""
+        seconds, micros = await self.call("TIME")
+        self.offset_ms = int(seconds) * 1000 + int(micros) / 1000 - time.time() * 1000
+
+    async def call(self, *command: Any) -> Any:
+        """One command's answer, sent with the others of this turn of the loop."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.queue.append((command, future))
+        self.schedule()
+        return await future
+
+    async def script(self, source: str, keys: list[str], args: list[Any]) -> Any:
+        """A script's answer; StateUnavailable when Redis read it past its deadline (`args[0]`)."""
+        for _ in range(2):
+            try:
+                result = await self.call(*self.command(source, keys, args))
+            except NoScriptError as exc:
+                self.learn(source, exc)  # Redis restarted: send it whole once
+                continue
+            self.learn(source, result)
+            if result is None:
+                raise self.unavailable(f"no answer within --state-timeout ({self.timeout:g} s)")
+            return result
+        raise self.unavailable("Redis forgot a script twice in a row")
+
+    def command(self, source: str, keys: list[str], args: list[Any]) -> Command:
+        """The script by its digest once Redis knows it (a few bytes instead of the whole text per call)."""
+        if source in self.loaded:
+            return ("EVALSHA", self.digests[source], len(keys), *keys, *args)
+        self.digests.setdefault(source, hashlib.sha1(source.encode()).hexdigest())
+        return ("EVAL", source, len(keys), *keys, *args)
+
+    def learn(self, source: str, result: Any) -> None:
+        """Whether Redis knows the script now, from a call's outcome."""
+        if isinstance(result, NoScriptError):
+            self.loaded.discard(source)
+        elif not isinstance(result, Exception):
+            self.loaded.add(source)
+
+    def schedule(self) -> None:
+        if not self.scheduled:
+            self.scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.scheduled = False
+        batch, self.queue = self.queue, []
+        ride = self.rider() if self.rider is not None else None
+        if not batch and ride is None:
+            return
+        task = asyncio.get_running_loop().create_task(self.send(batch, ride))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
+
+    async def send(self, batch: list[tuple[Command, asyncio.Future[Any]]], ride: Any) -> None:
+        commands = [command for command, _ in batch] + ([ride[0]] if ride else [])
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self.current().pipeline(transaction=False) as pipe:
+                    for command in commands:
+                        pipe.execute_command(*command)
+                    results = await pipe.execute(raise_on_error=False)
+        except (redis.RedisError, OSError, TimeoutError) as exc:
+            error = self.unavailable(str(exc) or f"no answer within --state-timeout ({self.timeout:g} s)")
+            results = [error] * len(commands)
+        if ride:
+            ride[1](results[-1])
+        for (_, future), result in zip(batch, results, strict=False):
+            if future.done():
+                continue
+            if isinstance(result, StateUnavailable | NoScriptError):
+                future.set_exception(result)
+            elif isinstance(result, Exception):
+                future.set_exception(self.unavailable(result))
+            else:
+                future.set_result(result)
+
+    async def bounded(self, *command: Any, wait: float) -> Any:
+        """A command sent apart from the batches and waited for at most `wait` seconds (the health check)."""
+        try:
+            async with asyncio.timeout(wait):
+                return await self.current().execute_command(*command)
+        except (redis.RedisError, OSError, TimeoutError) as exc:
+            raise self.unavailable(str(exc) or f"no answer within {wait:g} s") from None
+
+    async def close(self) -> None:
+        """Let go of the running loop's connections."""
+        await asyncio.gather(*self.sending)
+        await self.current().aclose(close_connection_pool=True)
