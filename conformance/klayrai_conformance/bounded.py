@@ -10,6 +10,8 @@ an `AnswerCut`: a finding about the target (`transport.deadline`, `transport.bod
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import socket
 import threading
 import time
@@ -47,15 +49,11 @@ class AnswerCut(requests.RequestException):
         self.no_answer = no_answer
 
 
-class Watchdog:
-    """Shuts `sock` down at `at` (`time.monotonic()`), which unblocks a read stuck on it; never after `done()`."""
+class Watch:
+    """One socket under watch: shut down when its time comes (`fire`), unless released first (`done`)."""
 
-    def __init__(self, sock: socket.socket | None, at: float) -> None:
+    def __init__(self, sock: socket.socket | None) -> None:
         self.sock, self.fired, self.lock = sock, False, threading.Lock()
-        self.timer = threading.Timer(max(0.0, at - time.monotonic()), self.fire)
-        self.timer.daemon = True
-        if sock is not None:
-            self.timer.start()
 
     def fire(self) -> None:
         with self.lock:
@@ -66,11 +64,49 @@ class Watchdog:
                 self.sock.shutdown(socket.SHUT_RDWR)
 
     def done(self) -> bool:
-        """Stop watching; True when the watchdog had already cut the socket."""
-        self.timer.cancel()
+        """Stop watching; True when the socket had already been cut."""
         with self.lock:
             self.sock = None
             return self.fired
+
+
+class Watchdog:
+    """One thread for every exchange of the process (a thread per exchange would cost more than a small answer):
+    shuts each watched socket down at its time, which unblocks a read stuck on it."""
+
+    def __init__(self) -> None:
+        self.due: list[tuple[float, int, Watch]] = []
+        self.changed = threading.Condition()
+        self.numbers = itertools.count()
+        self.thread: threading.Thread | None = None
+
+    def watch(self, sock: socket.socket | None, at: float) -> Watch:
+        watch = Watch(sock)
+        if sock is None:
+            return watch
+        with self.changed:
+            heapq.heappush(self.due, (at, next(self.numbers), watch))
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.run, name="kit-watchdog", daemon=True)
+                self.thread.start()
+            if self.due[0][2] is watch:  # earlier than the one the thread waits for
+                self.changed.notify()
+        return watch
+
+    def run(self) -> None:
+        while True:
+            with self.changed:
+                while self.due and self.due[0][2].sock is None:
+                    heapq.heappop(self.due)  # released before its time
+                wait = self.due[0][0] - time.monotonic() if self.due else None
+                if wait is None or wait > 0:
+                    self.changed.wait(wait)
+                    continue
+                _, _, watch = heapq.heappop(self.due)
+            watch.fire()
+
+
+WATCHDOG = Watchdog()
 
 
 def declared_length(headers: object) -> int | None:
@@ -98,7 +134,7 @@ def read_body(
     if length is not None and length > bounds.max_body_bytes:
         raise AnswerCut(too_large(status, bounds.max_body_bytes, length))
     stop = min(cut_at, budget_at) if budget_at is not None else cut_at
-    watchdog, body, late = Watchdog(sock, stop), bytearray(), False
+    watchdog, body, late = WATCHDOG.watch(sock, stop), bytearray(), False
     try:
         for chunk in chunks:
             body += chunk
