@@ -8,6 +8,7 @@ error or target unreachable (one line on stderr); 3 no violation found but the k
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from klayrai_conformance.report import EXIT_USAGE, EXIT_VIOLATIONS, Report, summ
 from klayrai_conformance.target import (
     APIS,
     CREDENTIAL_SOURCES,
+    DEFAULT_MAX_BODY_BYTES,
     PHASES,
     PROFILES,
     Credentials,
@@ -85,6 +87,10 @@ def phase_list(text: str) -> tuple[str, ...]:
     return phases
 
 
+def glob_list(text: str) -> list[str]:
+    return [glob.strip() for glob in text.split(",") if glob.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="conformance",
@@ -141,9 +147,32 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         help="wall time of the whole run, whatever the target does (ci: 45, deep: 900); a run cut short says so",
     )
     budget.add_argument(
+        "--deadline",
+        type=positive_float,
+        metavar="SECONDS",
+        help="limit of one whole exchange, body included (default: --timeout); past it is transport.deadline",
+    )
+    budget.add_argument(
+        "--max-body-bytes",
+        type=positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="BYTES",
+        help=f"most the kit reads of one answer (default {DEFAULT_MAX_BODY_BYTES}); more is transport.body_too_large",
+    )
+    budget.add_argument(
         "--phases", type=phase_list, default=PHASES, help=f"comma list of {','.join(PHASES)} (default all)"
     )
     budget.add_argument("--rules", action="append", default=[], metavar="GLOB", help="only these rule ids (repeatable)")
+    gate = run.add_argument_group("what must be judged (else exit 1)")
+    gate.add_argument("--fail-on-skip", action="store_true", help="fail the run when any rule is skipped")
+    gate.add_argument(
+        "--require-rules",
+        type=glob_list,
+        action="append",
+        default=[],
+        metavar="GLOB[,GLOB...]",
+        help="rules that must run, pass or fail (repeatable); each one skipped or not run is named",
+    )
     writes = run.add_mutually_exclusive_group()
     writes.add_argument("--allow-writes", dest="allow_writes", action="store_true", default=None, help="send POSTs")
     writes.add_argument("--read-only", dest="allow_writes", action="store_false", help="never send POSTs")
@@ -207,7 +236,23 @@ def target_from(args: argparse.Namespace, environ: dict[str, str]) -> Target:
         phases=args.phases,
         rule_patterns=tuple(args.rules),
         used_mock_defaults=used_defaults,
+        exchange_deadline=args.deadline,
+        max_body_bytes=args.max_body_bytes,
+        required_rules=required_rules(args.require_rules),
+        fail_on_skip=args.fail_on_skip,
     )
+
+
+def required_rules(lists: list[list[str]]) -> tuple[str, ...]:
+    """The `--require-rules` globs; one that matches no rule of the kit is a usage error (a typo would pass)."""
+    from klayrai_conformance.rules import catalogue
+
+    globs = tuple(dict.fromkeys(glob for globs in lists for glob in globs))
+    ids = [rule.id for rule in catalogue()] if globs else []
+    for glob in globs:
+        if not any(fnmatch.fnmatchcase(rule, glob) for rule in ids):
+            raise UsageError(f"--require-rules {glob!r} matches no rule of the kit (see `conformance rules`)")
+    return globs
 
 
 def list_rules(api: str, out: TextIO) -> int:

@@ -69,7 +69,8 @@ class Exchange:
         return cls(method, url, lowered, content, 0, {}, b"", no_answer=no_answer)
 
     @classmethod
-    def from_httpx(cls, response: httpx.Response) -> Exchange:
+    def from_httpx(cls, response: httpx.Response, body: bytes) -> Exchange:
+        """A response read as a stream (its `body` read within bounds by the caller)."""
         request = response.request
         return cls(
             method=request.method,
@@ -78,7 +79,7 @@ class Exchange:
             request_body=request.content,
             status=response.status_code,
             headers={k.lower(): v for k, v in response.headers.items()},
-            body=response.content,
+            body=body,
             elapsed=response.elapsed.total_seconds() if response.is_closed else 0.0,
         )
 
@@ -177,7 +178,8 @@ class Exchange:
 
     def excerpt(self, limit: int = 400) -> str:
         if self.no_answer is not None:
-            return f"no HTTP response ({self.no_answer.kind}): {self.no_answer.detail}"
+            complete = "complete " if self.no_answer.kind not in ("dropped", "timeout") else ""
+            return f"no {complete}HTTP response ({self.no_answer.kind}): {self.no_answer.detail}"
         text = self.body.decode("utf-8", "backslashreplace").strip()
         if len(text) > limit:
             text = text[:limit] + f"... ({len(self.body)} bytes)"

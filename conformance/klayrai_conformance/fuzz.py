@@ -23,13 +23,15 @@ from typing import Any
 import schemathesis
 from schemathesis.config._checks import _BUILTIN_CHECK_NAMES
 from schemathesis.engine import events, from_schema
+from schemathesis.errors import NoLinksFound
 
 from klayrai_conformance import transport_rules
+from klayrai_conformance.bounded import BUDGET
 from klayrai_conformance.checks import CHECK_RULES
 from klayrai_conformance.coverage import Tally
 from klayrai_conformance.exchange import Exchange
-from klayrai_conformance.http import Throttle
 from klayrai_conformance.probes import Finding
+from klayrai_conformance.st_transport import kit_run, stop_sending
 from klayrai_conformance.target import SCHEMATHESIS_PHASES, Target
 from mockserver.contract.spec import default_contract
 from mockserver.resources import SPEC_PATH, packaged
@@ -60,7 +62,6 @@ BUILTIN_CHECKS = {
     "object_level_authorization": "One identity cannot read another's objects (needs configured peers).",
 }
 BUILTIN_NAMES = sorted(name for name in _BUILTIN_CHECK_NAMES if name in BUILTIN_CHECKS)
-_THROTTLE: Throttle | None = None
 _ENV_LOCK = threading.Lock()
 
 
@@ -86,13 +87,6 @@ def _serialize_ast_parse() -> None:
 _serialize_ast_parse()
 
 
-@schemathesis.hook
-def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """Caps schemathesis' request rate during a kit run (`--max-rps`); does nothing outside one."""
-    if _THROTTLE is not None:
-        _THROTTLE.wait()
-
-
 def rule_of(check: str) -> str:
     return CHECK_RULES.get(check, f"schemathesis.{check}")
 
@@ -107,6 +101,7 @@ class FuzzResult:
     seed: int | None = None
     cut_short: list[str] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)  # the documented responses schemathesis' answers were
+    notes: list[str] = field(default_factory=list)  # what the run left out by design, not an error of the kit
 
 
 @contextmanager
@@ -207,10 +202,12 @@ def unanswered(event: events.NonFatalError, result: FuzzResult, seen: dict[tuple
     request = getattr(error, "request", None)
     if no_answer is None or request is None or not getattr(request, "url", None):
         return False
+    if no_answer.kind == BUDGET:
+        return True  # not sent, or cut, because the run was stopped: the report says it was cut short
     exchange = Exchange.unanswered(
         str(request.method), str(request.url), dict(request.headers), request.body, no_answer
     )
-    rule = transport_rules.DROPPED if no_answer.kind == "dropped" else transport_rules.TIMEOUT
+    rule = transport_rules.KIND_RULES[no_answer.kind]
     key = (rule, event.label, no_answer.kind)
     if key in seen:
         seen[key].count += 1
@@ -224,14 +221,12 @@ def unanswered(event: events.NonFatalError, result: FuzzResult, seen: dict[tuple
 def run(target: Target, rules: set[str], writes: bool, stop_at: float) -> FuzzResult:
     """Run the enabled schemathesis phases once per base URL of the selected APIs, stopped at `stop_at`
     (`time.monotonic()`) whatever they are doing; requests in flight then end within the request timeout."""
-    global _THROTTLE
     result = FuzzResult(phases=[p for p in target.phases if p in SCHEMATHESIS_PHASES])
     groups: dict[str, list[str]] = {}
     for api in target.apis:
         groups.setdefault(target.url_for(api), []).extend(API_OPERATIONS[api])
     seen: dict[tuple[str, ...], Finding] = {}
-    _THROTTLE = Throttle(target.max_rps) if target.max_rps else None
-    try:
+    with kit_run(target):
         for url, operations in groups.items():
             if time.monotonic() >= stop_at:
                 result.cut_short.append(f"schemathesis: not run against {url} (no time left)")
@@ -246,8 +241,6 @@ def run(target: Target, rules: set[str], writes: bool, stop_at: float) -> FuzzRe
             if not writes:
                 schema = schema.exclude(method="POST")
             execute(from_schema(schema).execute(), stop_at, result, seen)
-    finally:
-        _THROTTLE = None
     if result.requests:
         result.ran |= set(transport_rules.RULES)
     return result
@@ -259,6 +252,7 @@ def execute(stream: Any, stop_at: float, result: FuzzResult, seen: dict[tuple[st
 
     def stop() -> None:
         stopped.set()
+        stop_sending()
         stream.stop()
 
     watchdog = threading.Timer(max(0.0, stop_at - time.monotonic()), stop)
@@ -272,7 +266,9 @@ def execute(stream: Any, stop_at: float, result: FuzzResult, seen: dict[tuple[st
             elif isinstance(event, events.PhaseStarted):
                 phase = event.phase.name.value
             elif isinstance(event, events.NonFatalError):
-                if not unanswered(event, result, seen):
+                if isinstance(event.value, NoLinksFound):  # e.g. --api klayrai, or a read-only run of meta
+                    result.notes.append("schemathesis: no stateful phase: no link between the operations tested")
+                elif not unanswered(event, result, seen):
                     result.errors.append(f"schemathesis, {event.label}: {event.info.format().strip()}")
             elif isinstance(event, events.FatalError):
                 result.errors.append(f"schemathesis: {type(event.exception).__name__}: {event.exception}")

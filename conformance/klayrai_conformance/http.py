@@ -1,6 +1,7 @@
 """The probes' HTTP client: polite to real targets (a requests-per-second cap, waiting out rate limits within a
-bound), bounded in time (a request timeout, and a deadline no request or wait goes past), and a recorder of every
-exchange, retried and unanswered ones included, for the passive rules and for failure reports."""
+bound), bounded in time (a request timeout, a whole-exchange deadline, and a budget deadline no request or wait goes
+past) and in memory (a cap on the body read of one answer, `bounded.py`), and a recorder of every exchange, retried
+and unanswered ones included, for the passive rules and for failure reports."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any, NoReturn
 
 import httpx
 
+from klayrai_conformance.bounded import BUDGET, AnswerCut, Bounds, read_httpx
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.transport_rules import no_answer_of
 
@@ -88,9 +90,11 @@ class ProbeClient:
         max_rps: float | None,
         sleep: Callable[[float], None] = time.sleep,
         deadline: float | None = None,
+        bounds: Bounds | None = None,
     ) -> None:
         self.http = httpx.Client(timeout=timeout, follow_redirects=False)
         self.timeout = timeout
+        self.bounds = bounds or Bounds(deadline=timeout)
         self.deadline = deadline  # time.monotonic() instant: no request starts, and none lasts, past it
         self.throttle = Throttle(max_rps)
         self.sleep = sleep
@@ -122,10 +126,9 @@ class ProbeClient:
             self.throttle.wait()
             timeout = min(self.timeout, self.time_left())
             try:
-                response = self.http.request(method, url, params=params, headers=headers, data=data, timeout=timeout)
+                exchange = self.exchange(method, url, params=params, headers=headers, data=data, timeout=timeout)
             except httpx.HTTPError as exc:
                 self.no_answer(exc, cut=timeout < self.timeout)
-            exchange = Exchange.from_httpx(response)
             with self.lock:
                 self.journal.append(exchange)
             delay = retry_delay(exchange)
@@ -140,6 +143,29 @@ class ProbeClient:
             self.sleep(delay)
         raise AssertionError("unreachable")
 
+    def exchange(self, method: str, url: str, timeout: float, **kwargs: Any) -> Exchange:
+        """One request, its answer read within the exchange's deadline and the body cap (`Unanswered` else)."""
+        cut_at = time.monotonic() + self.bounds.deadline
+        request = self.http.build_request(method, url, timeout=timeout, **kwargs)
+        response = self.http.send(request, stream=True)
+        try:
+            body = read_httpx(response, self.bounds, cut_at, self.deadline)
+        except AnswerCut as cut:
+            if cut.no_answer.kind == BUDGET:
+                raise OutOfTime("the time budget of the probes ran out during a request") from None
+            headers = dict(request.headers)
+            self.record_unanswered(
+                Exchange.unanswered(method, str(request.url), headers, request.content, cut.no_answer)
+            )
+        finally:
+            response.close()
+        return Exchange.from_httpx(response, body)
+
+    def record_unanswered(self, exchange: Exchange) -> NoReturn:
+        with self.lock:
+            self.unanswered.append(exchange)
+        raise Unanswered(exchange) from None
+
     def no_answer(self, error: httpx.HTTPError, cut: bool) -> NoReturn:
         """Record a request the target did not answer and stop the probe; a timeout the budget shortened is not
         the target's fault, and an error of the client is the kit's."""
@@ -152,12 +178,9 @@ class ProbeClient:
             raise KitError(f"{type(error).__name__}: {error}") from None
         if cut and no_answer.kind == "timeout":
             raise OutOfTime("the time budget of the probes ran out during a request") from None
-        exchange = Exchange.unanswered(
-            request.method, str(request.url), dict(request.headers), request.content, no_answer
+        self.record_unanswered(
+            Exchange.unanswered(request.method, str(request.url), dict(request.headers), request.content, no_answer)
         )
-        with self.lock:
-            self.unanswered.append(exchange)
-        raise Unanswered(exchange) from None
 
     def get(self, url: str, **kwargs: Any) -> Exchange:
         return self.request("GET", url, **kwargs)
@@ -172,8 +195,9 @@ class ProbeClient:
 
 def reachable(url: str, timeout: float) -> str | None:
     """None when the target accepts a connection; else a one-line reason."""
-    try:
-        httpx.get(url.rstrip("/") + "/", timeout=timeout, follow_redirects=False)
+    try:  # the answer's head is enough: its body is not read (it could be endless)
+        with httpx.stream("GET", url.rstrip("/") + "/", timeout=timeout, follow_redirects=False):
+            pass
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
         reason = str(exc) or type(exc).__name__
         return f"target unreachable: {url} ({reason})"

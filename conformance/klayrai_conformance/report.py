@@ -7,6 +7,7 @@ first mean the target does not conform, the second that the kit could not tell.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -35,17 +36,34 @@ class Report:
     elapsed: float = 0.0
     cut_short: list[str] = field(default_factory=list)  # what the time budget cut short, if anything
     coverage: Tally = field(default_factory=Tally)  # which documented responses the target gave
+    notes: list[str] = field(default_factory=list)  # what the run left out by design
 
     def by_status(self, status: str) -> list[RuleOutcome]:
         return [outcome for outcome in self.outcomes.values() if outcome.status == status]
 
     @property
     def exit_code(self) -> int:
-        if self.by_status("failed"):
+        if self.by_status("failed") or self.unmet:
             return EXIT_VIOLATIONS
         if self.by_status("error") or self.errors or self.cut_short:
             return EXIT_KIT_ERROR
         return EXIT_CONFORMS
+
+    @property
+    def unmet(self) -> list[str]:
+        """Each rule the run had to judge (`--require-rules`, `--fail-on-skip`) but did not, with why."""
+        unmet = {}
+        for pattern in self.target.required_rules:
+            matched = [o for rule, o in self.outcomes.items() if fnmatch.fnmatchcase(rule, pattern)]
+            if not matched:
+                unmet[pattern] = f"{pattern}: no rule of this run matches it (left out by --api or --rules)"
+            for outcome in matched:
+                if outcome.status in ("skipped", "error"):
+                    unmet[outcome.rule] = f"{outcome.rule}: {outcome.status}: {outcome.reason}"
+        if self.target.fail_on_skip:
+            for outcome in self.by_status("skipped"):
+                unmet.setdefault(outcome.rule, f"{outcome.rule}: skipped: {outcome.reason}")
+        return sorted(unmet.values())
 
     @property
     def masker(self) -> Masker:
@@ -122,9 +140,14 @@ def summary(report: Report, verbose: bool = False) -> str:
     if verbose:
         lines.append("")
         lines += [f"passed: {o.rule}" for o in sorted(report.by_status("passed"), key=lambda o: o.rule)]
+    if report.notes:
+        lines += ["", *(f"note: {note}" for note in report.notes)]
     if report.cut_short:
         lines += ["", f"CUT SHORT by the time budget ({report.target.budget:g} s, --budget):"]
         lines += [f"  {reason}" for reason in report.cut_short]
+    unmet = report.unmet
+    if unmet:
+        lines += ["", "REQUIRED BUT NOT JUDGED (--require-rules, --fail-on-skip):", *(f"  {line}" for line in unmet)]
     counts = {status: len(report.by_status(status)) for status in ("passed", "failed", "skipped", "error")}
     covered = report.coverage_json()["summary"]
     lines += [
@@ -132,13 +155,15 @@ def summary(report: Report, verbose: bool = False) -> str:
         f"coverage: {covered['percent']}% of the documented responses seen ({covered['seen']} of "
         f"{covered['documented']}; --coverage FILE lists them)",
     ]
+    violated = f"{counts['failed']} rules violated" + (f", {len(unmet)} required rules not judged" if unmet else "")
     lines += [
         "",
-        f"{counts['passed']} rules passed, {counts['failed']} failed, {counts['skipped']} skipped, "
-        f"{counts['error'] + len(report.errors)} kit errors; {report.requests} requests in {report.elapsed:.1f} s",
+        f"{counts['passed'] + counts['failed']} rules run ({counts['passed']} passed, {counts['failed']} failed), "
+        f"{counts['skipped']} skipped, {counts['error'] + len(report.errors)} kit errors; "
+        f"{report.requests} requests in {report.elapsed:.1f} s",
         {
             EXIT_CONFORMS: "RESULT: the target conforms (exit 0)",
-            EXIT_VIOLATIONS: f"RESULT: {counts['failed']} rules violated (exit 1)",
+            EXIT_VIOLATIONS: f"RESULT: {violated} (exit 1)",
             EXIT_KIT_ERROR: "RESULT: no violation found, but the kit could not check everything "
             + ("(cut short by the time budget) " if report.cut_short else "")
             + "(exit 3)",
@@ -171,7 +196,7 @@ def junit_xml(report: Report) -> str:
             ET.SubElement(case, "error", type="kit_error", message=masker(outcome.reason))
         elif outcome.status == "skipped":
             ET.SubElement(case, "skipped", message=masker(outcome.reason))
-    if report.errors or report.cut_short:
+    if report.errors or report.cut_short or report.unmet:
         suite = ET.SubElement(root, "testsuite", name="kit")
         for number, error in enumerate(report.errors, start=1):
             case = ET.SubElement(suite, "testcase", classname="conformance.kit", name=f"error_{number}")
@@ -180,6 +205,10 @@ def junit_xml(report: Report) -> str:
             case = ET.SubElement(suite, "testcase", classname="conformance.kit", name="time_budget")
             message = f"cut short by the time budget ({report.target.budget:g} s): " + "; ".join(report.cut_short)
             ET.SubElement(case, "error", type="cut_short", message=masker(message))
+        if report.unmet:
+            case = ET.SubElement(suite, "testcase", classname="conformance.kit", name="required_rules")
+            message = f"{len(report.unmet)} required rules not judged"
+            ET.SubElement(case, "failure", type="not_judged", message=message).text = masker("\n".join(report.unmet))
     for suite in root:
         cases = list(suite)
         suite.set("tests", str(len(cases)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from klayrai_conformance import fuzz, transport_rules
+from klayrai_conformance.bounded import Bounds
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.http import ProbeClient, reachable
 from klayrai_conformance.probes import (
@@ -52,7 +53,8 @@ def run(target: Target) -> Report:
 
     if PROBE_PHASE in target.phases:
         share = PROBE_SHARE if fuzzing and checked else 1.0
-        client = ProbeClient(target.request_timeout, target.max_rps, deadline=started + target.budget * share)
+        probe_deadline = started + target.budget * share
+        client = ProbeClient(target.request_timeout, target.max_rps, deadline=probe_deadline, bounds=Bounds.of(target))
         ctx = ProbeContext(target, client, writes)
         try:
             for spec in in_order():
@@ -67,8 +69,9 @@ def run(target: Target) -> Report:
             report.cut_short.append(f"probes: their share of the budget ({target.budget * share:.0f} s) ran out")
 
     if fuzzing and checked:
-        # Stopped early enough for a request sent at the last moment to time out within the budget.
-        stop_at = deadline - target.request_timeout
+        # Stopped early enough for a request sent at the last moment to end (answered, timed out or cut at its
+        # exchange deadline) within the budget.
+        stop_at = deadline - max(target.request_timeout, target.deadline)
         if stop_at - time.monotonic() < 1.0:
             report.cut_short.append("schemathesis: no time left in the budget for its phases")
         else:
@@ -115,6 +118,7 @@ def merge(report: Report, result: fuzz.FuzzResult) -> None:
     report.seed = result.seed
     report.errors += result.errors
     report.cut_short += result.cut_short
+    report.notes += result.notes
     for rule, outcome in report.outcomes.items():
         if rule in result.ran:
             outcome.ran = True

@@ -42,3 +42,10 @@ def test_kit_ran_cleanly(conformance_report: Report) -> None:
     problems = [*conformance_report.errors, *(f"cut short: {cut}" for cut in conformance_report.cut_short)]
     if problems:
         raise KitError(conformance_report.masker("\n".join(problems)))
+
+
+def test_required_rules_were_judged(conformance_report: Report) -> None:
+    """`--require-rules` and `--fail-on-skip` (in `--conformance-args`): each rule asked for that did not run."""
+    if conformance_report.unmet:
+        lines = ["required but not judged:", *conformance_report.unmet]
+        pytest.fail(conformance_report.masker("\n".join(lines)), pytrace=False)

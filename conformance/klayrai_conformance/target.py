@@ -8,6 +8,7 @@ allowed (never on a non-loopback host unless asked for), and which credentials a
 from __future__ import annotations
 
 import ipaddress
+import time
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ PROBE_PHASE = "probes"
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 PHASES = (PROBE_PHASE, *SCHEMATHESIS_PHASES)
 MOCK_CREDENTIALS_PATH = "/__mock/credentials"  # the mock's admin API; not part of openapi.yaml
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024  # of one answer: far above any page of either API, far below a memory problem
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
@@ -136,12 +138,18 @@ def mock_defaults(graph_url: str | None = None) -> Credentials:
 
 def mock_app_secret(graph_url: str) -> str | None:
     """The app secret of a loopback mock's world, from its admin API (`/__mock/credentials`); None otherwise."""
+    import json
+
     import httpx
 
+    from klayrai_conformance.bounded import AnswerCut, Bounds, read_httpx
+
+    bounds = Bounds(deadline=2.0, max_body_bytes=64 * 1024)  # a loopback admin answer: small and immediate
     try:
-        response = httpx.get(graph_url.rstrip("/") + MOCK_CREDENTIALS_PATH, timeout=2.0)
-        secret = response.json().get("app_secret") if response.status_code == 200 else None
-    except (httpx.HTTPError, ValueError, AttributeError):
+        with httpx.stream("GET", graph_url.rstrip("/") + MOCK_CREDENTIALS_PATH, timeout=bounds.deadline) as response:
+            body = read_httpx(response, bounds, time.monotonic() + bounds.deadline)
+        secret = json.loads(body).get("app_secret") if response.status_code == 200 else None
+    except (httpx.HTTPError, AnswerCut, ValueError, AttributeError):
         return None
     return secret if isinstance(secret, str) and secret else None
 
@@ -197,6 +205,14 @@ class Target:
     phases: tuple[str, ...] = PHASES
     rule_patterns: tuple[str, ...] = ()
     used_mock_defaults: bool = False
+    exchange_deadline: float | None = None  # seconds for a whole exchange, body included; None: `request_timeout`
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    required_rules: tuple[str, ...] = ()  # globs of rules that must run (pass or fail), else the run fails
+    fail_on_skip: bool = False  # any rule skipped fails the run
+
+    @property
+    def deadline(self) -> float:
+        return self.exchange_deadline or self.request_timeout
 
     def url_for(self, api: str) -> str:
         return self.klayrai_url if api == "klayrai" else self.graph_url

@@ -1,9 +1,11 @@
 """Targets that misbehave below HTTP: a TCP front on 127.0.0.1 that reads each request and, depending on it, closes
-the connection without answering, never answers, answers late, or passes it on to a mock behind it.
+the connection without answering, never answers, answers late, trickles the answer's body out a byte at a time,
+floods an endless body, or passes it on to a mock behind it.
 
-Realistic stand-ins for a handler that crashes the worker on some inputs, a request stuck on a lock, or an
-overloaded service. Every request goes to the mock on its own upstream connection with `Connection: close`, so the
-front never has to parse a response: it relays bytes until the mock closes.
+Realistic stand-ins for a handler that crashes the worker on some inputs, a request stuck on a lock, an
+overloaded service, a proxy stalling on a slow upstream, or a handler streaming a whole table. Every request goes
+to the mock on its own upstream connection with `Connection: close`, so the front never has to parse a response:
+it relays bytes until the mock closes.
 """
 
 from __future__ import annotations
@@ -24,15 +26,18 @@ from mockserver.testing import serve_in_thread
 
 HEAD_LIMIT = 64 * 1024
 FOREVER = 600.0  # what "never answers" means for the front: far beyond any request timeout of the kit
+FLOOD_BYTES = 300 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Action:
-    """What the front does with one request: `drop` (close unanswered), `hang` (never answer), else pass it on
-    after `delay` seconds."""
+    """What the front does with one request: `drop` (close unanswered), `hang` (never answer), `trickle` (pass it
+    on, then relay the answer's head at once and its body a byte every `delay` seconds), `flood` (answer 200 with
+    `size` bytes of body, no Content-Length), else pass it on after `delay` seconds."""
 
     kind: str = "forward"
     delay: float = 0.0
+    size: int = 0
 
 
 FORWARD = Action()
@@ -99,12 +104,40 @@ class Handler(socketserver.BaseRequestHandler):
                 except TimeoutError:
                     continue
             return
-        if self.server.stopping.wait(action.delay):
+        if action.kind == "flood":
+            return self.flood(client, action.size)
+        if action.kind != "trickle" and self.server.stopping.wait(action.delay):
             return
         with socket.create_connection(self.server.upstream, timeout=30) as upstream:
             upstream.sendall(closing(head) + body)
+            if action.kind == "trickle":
+                return self.trickle(client, upstream, action.delay)
             while chunk := upstream.recv(65536):
                 client.sendall(chunk)
+
+    def trickle(self, client: socket.socket, upstream: socket.socket, delay: float) -> None:
+        answer = b"".join(iter(lambda: upstream.recv(65536), b""))
+        head, _, body = answer.partition(b"\r\n\r\n")
+        try:
+            client.sendall(head + b"\r\n\r\n")
+            for byte in body:
+                if self.server.stopping.wait(delay):
+                    return
+                client.sendall(bytes([byte]))
+        except OSError:
+            return  # the client gave up
+
+    def flood(self, client: socket.socket, size: int) -> None:
+        chunk = b" " * 65536  # JSON whitespace: valid until the `{}` that would end it
+        try:
+            client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+            for _ in range(size // len(chunk)):
+                if self.server.stopping.is_set():
+                    return
+                client.sendall(chunk)
+            client.sendall(b"{}")
+        except OSError:
+            return  # the client gave up
 
 
 @contextmanager
@@ -141,6 +174,16 @@ def hangs_on_some_inputs(line: str) -> Action:
 def answers_slowly(line: str) -> Action:
     """Every answer takes 0.4 s: an overloaded service, correct but slow."""
     return Action(delay=0.4)
+
+
+def trickles_every_body(line: str) -> Action:
+    """Every answer's head comes at once, then its body a byte every 50 ms: never complete within a deadline."""
+    return Action("trickle", delay=0.05)
+
+
+def floods_every_answer(line: str) -> Action:
+    """Every request gets 200 with a 300 MB body, streamed without Content-Length."""
+    return Action("flood", size=FLOOD_BYTES)
 
 
 def forwards_everything(line: str) -> Action:

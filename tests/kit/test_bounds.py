@@ -1,26 +1,77 @@
-"""A run stays within its time budget whatever the target does, and what the target did below HTTP is a finding:
-a connection closed without an answer (`transport.connection_dropped`), no answer in time (`transport.timeout`),
-each with its request as curl; a run the budget cut short says so in the summary and in JUnit (exit 3 when
-nothing was violated). The targets are the mock behind a misbehaving TCP front (tests/faulty/transport.py).
+"""A run stays within its time budget and a bounded memory whatever the target does, and what the target did below
+HTTP is a finding: a connection closed without an answer (`transport.connection_dropped`), no answer in time
+(`transport.timeout`), an answer whose body is not complete by the exchange deadline (`transport.deadline`) or is
+larger than the kit reads (`transport.body_too_large`), each with its request as curl; a run the budget cut short
+says so in the summary and in JUnit (exit 3 when nothing was violated). The targets are the mock behind a
+misbehaving TCP front (tests/faulty/transport.py).
 
 The bound is the mechanism under test, so these tests time the run, with slack for a loaded machine; they use a
-small `--budget` to stay cheap, and one runs the `ci` profile's default bound end to end, as CI would."""
+small `--budget` to stay cheap, and one runs the `ci` profile's default bound end to end, as CI would. The memory
+bound is measured as the kit process' peak RSS."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.faulty.transport import answers_slowly, drops_on_some_inputs, hangs_on_some_inputs, serve_behind_front
+from klayrai_conformance.target import DEFAULT_MAX_BODY_BYTES
+
+from tests.faulty.transport import (
+    FLOOD_BYTES,
+    answers_slowly,
+    drops_on_some_inputs,
+    floods_every_answer,
+    hangs_on_some_inputs,
+    serve_behind_front,
+    trickles_every_body,
+)
 from tests.kit.test_faulty import junit_results, run_kit
 from tests.paths import ROOT
 
 BUDGET = 15
 SLACK_SECONDS = 10  # imports, the report, a loaded machine: the budget itself is enforced by the kit
 CI_WALL_TIME = 60
+SMALL_BUDGET = 10
+MAX_RSS_MIB = 250  # the kit's own size (~80 MiB) and a few capped answers at once; far below one 300 MB answer
+KILL_AFTER = 180  # a run that never ends fails the test instead of hanging it
+
+
+@dataclass
+class Done:
+    code: int
+    stdout: str
+    elapsed: float  # wall time of the process, start-up included
+    max_rss_mib: float
+
+    @property
+    def kit_seconds(self) -> float:
+        """The run's own time, as its summary reports it (`... requests in 9.2 s`)."""
+        found = re.search(r"requests in ([0-9.]+) s", self.stdout)
+        assert found, self.stdout
+        return float(found.group(1))
+
+
+def run_cli(url: str, args: tuple[str, ...], tmp_path: Path) -> Done:
+    """`conformance run` as a process of its own, with its wall time and its peak memory (`os.wait4`'s rusage)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("KLAYRAI_", "GRAPH_", "CONFORMANCE_"))}
+    command = [sys.executable, "-m", "klayrai_conformance", "run", "--base-url", url, *args]
+    out_path = tmp_path / "stdout.txt"
+    with out_path.open("w") as out:
+        started = time.monotonic()
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+        killer = threading.Timer(KILL_AFTER, process.kill)
+        killer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        killer.cancel()
+        elapsed = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Done(process.returncode, out_path.read_text(), elapsed, usage.ru_maxrss / 1024)
 
 
 def run_bounded(decide: object, tmp_path: Path) -> tuple[int, str, dict[str, tuple[str, str]], float]:
@@ -65,12 +116,46 @@ def test_a_slow_target_is_cut_short_and_the_report_says_so(tmp_path: Path) -> No
 
 
 def test_the_ci_profile_ends_within_a_minute_against_a_hanging_target(tmp_path: Path) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("KLAYRAI_", "GRAPH_", "CONFORMANCE_"))}
     with serve_behind_front(hangs_on_some_inputs) as url:
-        command = [sys.executable, "-m", "klayrai_conformance", "run", "--base-url", url, "--profile", "ci"]
-        started = time.monotonic()
-        done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=180)
-        elapsed = time.monotonic() - started
-    assert done.returncode == 1, done.stdout + done.stderr
+        done = run_cli(url, ("--profile", "ci"), tmp_path)
+    assert done.code == 1, done.stdout
     assert "FAILED  transport.timeout" in done.stdout
-    assert elapsed < CI_WALL_TIME, f"the ci profile took {elapsed:.1f} s against a hanging target"
+    assert done.elapsed < CI_WALL_TIME, f"the ci profile took {done.elapsed:.1f} s against a hanging target"
+
+
+def test_a_body_trickled_past_the_deadline_is_a_finding_and_the_run_ends_within_its_budget(tmp_path: Path) -> None:
+    with serve_behind_front(trickles_every_body) as url:
+        done = run_cli(url, ("--budget", str(SMALL_BUDGET), "--timeout", "2"), tmp_path)
+    assert done.code == 1, done.stdout
+    assert "FAILED  transport.deadline" in done.stdout
+    assert "HTTP 200: answer not complete within 2 s (--deadline)" in done.stdout and "$ curl" in done.stdout
+    assert done.kit_seconds <= SMALL_BUDGET, done.stdout
+    assert done.elapsed < SMALL_BUDGET + SLACK_SECONDS, f"{done.elapsed:.1f} s"
+
+
+def test_a_huge_answer_is_a_finding_naming_its_size_and_the_kit_memory_stays_bounded(tmp_path: Path) -> None:
+    with serve_behind_front(floods_every_answer) as url:
+        done = run_cli(url, ("--budget", str(SMALL_BUDGET)), tmp_path)
+    assert done.code == 1, done.stdout
+    assert "FAILED  transport.body_too_large" in done.stdout
+    assert f"HTTP 200: answer larger than {DEFAULT_MAX_BODY_BYTES} bytes (--max-body-bytes)" in done.stdout
+    assert done.max_rss_mib < MAX_RSS_MIB, f"{done.max_rss_mib:.0f} MiB for answers of {FLOOD_BYTES >> 20} MiB"
+    assert done.elapsed < SMALL_BUDGET + SLACK_SECONDS, f"{done.elapsed:.1f} s"
+
+
+def test_a_declared_length_over_the_cap_is_named(tmp_path: Path) -> None:
+    with serve_behind_front(answers_slowly) as url:  # the mock's own answers, each with its Content-Length
+        args = (
+            "--api",
+            "klayrai",
+            "--phases",
+            "probes",
+            "--rules",
+            "klayrai.pagination.walk",
+            "--rules",
+            "transport.*",
+        )
+        args += ("--max-body-bytes", "100")
+        done = run_cli(url, args, tmp_path)
+    assert done.code == 1, done.stdout
+    assert re.search(r"answer larger than 100 bytes \(--max-body-bytes\): Content-Length \d+ bytes", done.stdout)

@@ -25,6 +25,7 @@ from tests.conftest import AGENCY, BIG_KEY, TOKEN
 from tests.paths import ROOT
 
 CI_BUDGET_SECONDS = 60
+LOADED_MACHINE_BUDGET = 90  # a run that must pass, not be fast: never cut short on a busy machine
 KIT_VARIABLES = (
     "KLAYRAI_API_KEY",
     "KLAYRAI_API_KEY_LOWER_PLAN",
@@ -167,3 +168,79 @@ def test_read_only_on_loopback_says_read_only_run(mock: RunningMock) -> None:
     assert code == 0, output
     assert "skipped: graph.duplicate_create: sends POST requests: read-only run (--read-only)" in output
     assert "not loopback" not in output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--api", "klayrai"),
+        ("--api", "meta"),
+        ("--api", "meta", "--read-only"),
+        ("--api", "klayrai", "--phases", "stateful"),
+    ],
+    ids=["klayrai", "meta", "meta-read-only", "klayrai-stateful-only"],
+)
+def test_a_run_of_one_api_or_some_phases_passes_against_the_mock(mock: RunningMock, args: tuple[str, ...]) -> None:
+    """Both APIs with the default phases: `test_default_run_via_the_cli_passes_within_the_ci_budget`. Without the
+    Graph POST, the operations tested have no link between them: the stateful phase is left out, not an error."""
+    code, output = run_in_process("--base-url", mock.base_url, *args, "--budget", str(LOADED_MACHINE_BUDGET))
+    assert code == 0, output
+    assert "ERRORS OF THE KIT" not in output and "RESULT: the target conforms (exit 0)" in output
+
+
+PROBES_OF_ONE_KEY = ("--no-mock-defaults", "--klayrai-key", BIG_KEY, "--api", "klayrai", "--phases", "probes")
+
+
+def test_fail_on_skip_fails_a_run_that_skipped_a_rule_and_names_it_with_why(mock: RunningMock) -> None:
+    args = (
+        "--base-url",
+        mock.base_url,
+        *PROBES_OF_ONE_KEY,
+        "--rules",
+        "klayrai.plan",
+        "--rules",
+        "klayrai.pagination.walk",
+    )
+    code, output = run_in_process(*args)
+    assert code == 0, output  # skipped is not failed, unless asked
+    assert "1 rules run (1 passed, 0 failed), 1 skipped, 0 kit errors" in output
+    assert "skipped: klayrai.plan: needs --klayrai-key-lower-plan (or KLAYRAI_API_KEY_LOWER_PLAN)" in output
+    code, output = run_in_process(*args, "--fail-on-skip")
+    assert code == 1, output
+    assert "REQUIRED BUT NOT JUDGED (--require-rules, --fail-on-skip):" in output
+    assert "  klayrai.plan: skipped: needs --klayrai-key-lower-plan (or KLAYRAI_API_KEY_LOWER_PLAN)" in output
+    assert "RESULT: 0 rules violated, 1 required rules not judged (exit 1)" in output
+
+
+def test_require_rules_names_each_required_rule_that_did_not_run_and_why(mock: RunningMock, tmp_path: Path) -> None:
+    junit = tmp_path / "required.xml"
+    args = ("--base-url", mock.base_url, *PROBES_OF_ONE_KEY, "--rules", "klayrai.p*", "--junit", str(junit))
+    required = ("--require-rules", "klayrai.plan,klayrai.pagination.*", "--require-rules", "klayrai.tenant_isolation")
+    code, output = run_in_process(*args, *required)
+    assert code == 1, output
+    unmet = output.split("REQUIRED BUT NOT JUDGED (--require-rules, --fail-on-skip):\n", 1)[1].split("\n\n", 1)[0]
+    assert unmet.splitlines() == [
+        "  klayrai.plan: skipped: needs --klayrai-key-lower-plan (or KLAYRAI_API_KEY_LOWER_PLAN)",
+        "  klayrai.tenant_isolation: no rule of this run matches it (left out by --api or --rules)",
+    ]
+    case = next(case for case in ET.parse(junit).getroot().iter("testcase") if case.get("name") == "required_rules")
+    failure = case.find("failure")
+    assert failure is not None and "klayrai.plan: skipped" in (failure.text or "")
+
+
+def test_require_rules_pass_when_every_required_rule_ran(mock: RunningMock) -> None:
+    args = ("--base-url", mock.base_url, *PROBES_OF_ONE_KEY, "--rules", "klayrai.pagination.*")
+    code, output = run_in_process(*args, "--require-rules", "klayrai.pagination.*", "--fail-on-skip")
+    assert code == 0, output
+    assert "REQUIRED BUT NOT JUDGED" not in output
+
+
+def test_a_required_glob_that_matches_no_rule_of_the_kit_is_a_usage_error() -> None:
+    code, output = run_in_process(
+        "--base-url", "http://127.0.0.1:1", "--require-rules", "klayrai.pagination.*,klayrai.nope"
+    )
+    assert code == 2
+    assert (
+        output
+        == "conformance: error: --require-rules 'klayrai.nope' matches no rule of the kit (see `conformance rules`)\n"
+    )

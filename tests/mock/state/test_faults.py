@@ -13,8 +13,8 @@ import pytest
 
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, TOKEN
-from tests.redis_server import RedisServer
 from tests.mock.test_cli import serving
+from tests.redis_server import RedisServer
 
 KEY = {"x-api-key": DOC_KEY}
 TIMEOUT = 0.5  # --state-timeout of the mock under test

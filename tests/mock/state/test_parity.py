@@ -17,8 +17,8 @@ from mockserver.settings import Settings
 from mockserver.testing import JSON, serve_in_thread
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
-from tests.redis_server import RedisServer, redis_running
 from tests.mock.test_cli import serving
+from tests.redis_server import RedisServer, redis_running
 
 SEED = 7
 KEY = {"x-api-key": DOC_KEY}
