@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_arguments(run)
     listing = commands.add_parser("rules", help="list the rule ids the kit reports, with what each checks")
     listing.add_argument("--api", choices=[*APIS, "all"], default="all")
+    listing.add_argument(
+        "--statements", action="store_true", help="list every statement of the contract with the rules that check it"
+    )
     return parser
 
 
@@ -199,6 +202,19 @@ def list_rules(api: str, out: TextIO) -> int:
     return 0
 
 
+def list_statements(out: TextIO) -> int:
+    """Every statement (id, where it is stated, its text on one line) and the rules that check it, or why none can."""
+    from klayrai_conformance.rules import FIXTURE_ONLY
+    from klayrai_conformance.statements import NOT_CHECKABLE, rules_of, statements
+
+    for statement in statements():
+        reason = NOT_CHECKABLE.get(statement.id) or FIXTURE_ONLY.get(statement.id)
+        checked = f"not checkable against a real target: {reason}" if reason else ", ".join(rules_of(statement))
+        text = statement.text if len(statement.text) <= 110 else statement.text[:107] + "..."
+        out.write(f"{statement.id}  ({statement.where})\n    {text}\n    -> {checked}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code (the `conformance` console script calls this)."""
     out, err = out or sys.stdout, err or sys.stderr
@@ -208,7 +224,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command == "rules":
-        return list_rules(args.api, out)
+        return list_statements(out) if args.statements else list_rules(args.api, out)
     try:
         target = target_from(args, dict(os.environ))
     except UsageError as error:

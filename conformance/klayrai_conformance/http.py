@@ -117,12 +117,15 @@ class ProbeClient:
         params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
     ) -> Exchange:
         for attempt in range(MAX_RETRIES + 1):
             self.throttle.wait()
             timeout = min(self.timeout, self.time_left())
             try:
-                response = self.http.request(method, url, params=params, headers=headers, data=data, timeout=timeout)
+                response = self.http.request(
+                    method, url, params=params, headers=headers, data=data, content=content, timeout=timeout
+                )
             except httpx.HTTPError as exc:
                 self.no_answer(exc, cut=timeout < self.timeout)
             exchange = Exchange.from_httpx(response)

@@ -252,8 +252,9 @@ def tenant_isolation(ctx: ProbeContext) -> None:
 
 
 def klayrai_exchanges(ctx: ProbeContext) -> list[Exchange]:
+    """The KlayrAI requests sent so far, but CORS preflights (answered before the API, not an operation of it)."""
     prefix = ctx.url("klayrai", "/v1/")
-    return ctx.client.exchanges(lambda exchange: exchange.url.startswith(prefix))
+    return ctx.client.exchanges(lambda exchange: exchange.url.startswith(prefix) and exchange.method != "OPTIONS")
 
 
 @probe("klayrai.envelope.request_id", "klayrai", passive=True)
