@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 from mockserver.app import MockApp
-from tests.faulty.base import Request, Response, Rewrite, accounts_of, error_of, faulty_app
+from tests.faulty.base import Request, Response, ResponseRewrite, Rewrite, accounts_of, error_of, faulty_app
 
 
 def is_edge(request: Request) -> bool:
@@ -54,10 +54,10 @@ def hostile_query_is_500() -> MockApp:
     return faulty_app(response=response)
 
 
-def outer_rewrite(response: object) -> MockApp:
+def outer_rewrite(response: ResponseRewrite) -> MockApp:
     """The mock with a response rewrite outside its CORS layer (a preflight never reaches `entry`)."""
     app = faulty_app()
-    app.served = Rewrite(app.served, response=response)  # type: ignore[arg-type]
+    app.served = Rewrite(app.served, response=response)
     return app
 
 
