@@ -22,10 +22,10 @@ import httpx
 import requests
 
 from klayrai_conformance.exchange import NoAnswer
-from klayrai_conformance.target import DEFAULT_MAX_BODY_BYTES, Target
 
 CHUNK_BYTES = 64 * 1024
 DEADLINE, TOO_LARGE, BUDGET = "deadline", "too_large", "budget"
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024  # of one answer: far above any page of either API, far below a memory problem
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,6 @@ class Bounds:
 
     deadline: float
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-
-    @classmethod
-    def of(cls, target: Target) -> Bounds:
-        return cls(target.deadline, target.max_body_bytes)
 
 
 class AnswerCut(requests.RequestException):

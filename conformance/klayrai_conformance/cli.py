@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from klayrai_conformance import coverage_html
-from klayrai_conformance.coverage import never_seen
+from klayrai_conformance.bounded import DEFAULT_MAX_BODY_BYTES
+from klayrai_conformance.coverage_files import write_coverage
 from klayrai_conformance.har_cli import add_check_parser, add_replay_parser, check_main, replay_main
-from klayrai_conformance.report import EXIT_USAGE, EXIT_VIOLATIONS, Report, summary, write_junit
+from klayrai_conformance.listing import list_rules, list_statements
+from klayrai_conformance.report import EXIT_USAGE, summary, write_junit
 from klayrai_conformance.target import (
     APIS,
     CREDENTIAL_SOURCES,
-    DEFAULT_MAX_BODY_BYTES,
     PHASES,
     PROFILES,
     Credentials,
@@ -112,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_arguments(run)
     listing = commands.add_parser("rules", help="list the rule ids the kit reports, with what each checks")
     listing.add_argument("--api", choices=[*APIS, "all"], default="all")
+    listing.add_argument(
+        "--statements", action="store_true", help="list every statement of the contract with the rules that check it"
+    )
     add_check_parser(commands)
     add_replay_parser(commands)
     return parser
@@ -255,33 +257,6 @@ def required_rules(lists: list[list[str]]) -> tuple[str, ...]:
     return globs
 
 
-def list_rules(api: str, out: TextIO) -> int:
-    from klayrai_conformance.rules import FIXTURE_ONLY, catalogue
-
-    for rule in catalogue():
-        if api != "all" and rule.api not in (api, "any"):
-            continue
-        how = f"fixture-only: {FIXTURE_ONLY[rule.id]}" if rule.id in FIXTURE_ONLY else rule.how
-        out.write(f"{rule.id:45} [{how}] {rule.description}\n")
-    return 0
-
-
-def write_coverage(report: Report, args: argparse.Namespace, out: TextIO) -> int:
-    """Write the coverage files asked for; the exit code, 1 when coverage is below `--coverage-min`."""
-    data = report.coverage_json()
-    for path, text in ((args.coverage, json.dumps(data, indent=2)), (args.coverage_html, coverage_html.render(data))):
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(report.masker(text + "\n" if path == args.coverage else text), encoding="utf-8")
-    percent = data["summary"]["percent"]
-    if args.coverage_min is None or percent >= args.coverage_min:
-        return report.exit_code
-    missing = never_seen(data)
-    out.write(f"COVERAGE {percent}% is below --coverage-min {args.coverage_min:g}%; never seen:\n")
-    out.write("".join(f"  {line}\n" for line in missing) + "RESULT: coverage too low (exit 1)\n")
-    return EXIT_VIOLATIONS
-
-
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code (the `conformance` console script calls this)."""
     out, err = out or sys.stdout, err or sys.stderr
@@ -291,7 +266,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command == "rules":
-        return list_rules(args.api, out)
+        return list_statements(out) if args.statements else list_rules(args.api, out)
     if args.command == "check":
         return check_main(args, out, err)
     try:

@@ -24,7 +24,7 @@ VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class GraphVocabulary:
     default_fields: tuple[str, ...]
     fields: frozenset[str]
     tasks: frozenset[str]
@@ -34,11 +34,11 @@ class Vocabulary:
 
 
 @cache
-def vocabulary() -> Vocabulary:
+def vocabulary() -> GraphVocabulary:
     contract = default_contract()
     params = {p["name"]: p["schema"] for p in contract.parameters("listClientAdAccounts")}
     definition = contract.operations["listClientAdAccounts"].definition
-    return Vocabulary(
+    return GraphVocabulary(
         default_fields=tuple(definition["x-default-fields"]),
         fields=frozenset(params["fields"]["items"]["enum"]),
         tasks=frozenset(contract.deref({"$ref": "#/components/schemas/PermittedTask"})["enum"]),

@@ -121,12 +121,15 @@ class ProbeClient:
         params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
     ) -> Exchange:
         for attempt in range(MAX_RETRIES + 1):
             self.throttle.wait()
             timeout = min(self.timeout, self.time_left())
             try:
-                exchange = self.exchange(method, url, params=params, headers=headers, data=data, timeout=timeout)
+                exchange = self.exchange(
+                    method, url, params=params, headers=headers, data=data, content=content, timeout=timeout
+                )
             except httpx.HTTPError as exc:
                 self.no_answer(exc, cut=timeout < self.timeout)
             with self.lock:

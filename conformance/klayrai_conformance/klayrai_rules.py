@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from klayrai_conformance.exchange import Exchange
-from mockserver.contract.spec import default_contract
+from klayrai_conformance.klayrai_vocabulary import vocabulary
 
 Json = dict[str, Any]
 ACT_RE = re.compile(r"act_[0-9]+")
@@ -33,36 +33,6 @@ ERROR_STATUS = {  # openapi.yaml's KlayraiErrorCode, each with its status
     "api_error": 500,
 }
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """What the contract says about listAccounts' parameters, read once."""
-
-    versions: tuple[str, ...]
-    statuses: tuple[str, ...]
-    page_default: int
-    page_max: int
-    size_default: int
-    size_max: int
-
-    @property
-    def latest(self) -> str:
-        return self.versions[-1]
-
-
-@cache
-def vocabulary() -> Vocabulary:
-    contract = default_contract()
-    params = {p["name"]: p["schema"] for p in contract.parameters("listAccounts")}
-    return Vocabulary(
-        versions=tuple(contract.spec["x-supported-klayrai-versions"]),
-        statuses=tuple(params["status"]["enum"]),
-        page_default=params["page"]["default"],
-        page_max=params["page"]["maximum"],
-        size_default=params["page_size"]["default"],
-        size_max=params["page_size"]["maximum"],
-    )
 
 
 @dataclass(frozen=True)

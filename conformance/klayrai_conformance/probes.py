@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from klayrai_conformance import wire_rules
 from klayrai_conformance.exchange import Exchange, Violation
 from klayrai_conformance.http import KitError, OutOfTime, ProbeClient, Unanswered
 from klayrai_conformance.target import Target, needs_text
@@ -118,6 +119,21 @@ class ProbeContext:
         return self.expect(
             exchange.status == status, f"{what}: expected HTTP {status}, got {exchange.status}", exchange
         )
+
+
+def hostile(
+    ctx: ProbeContext, api: str, url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+) -> Exchange | None:
+    """One hostile request; no answer at all is this rule's finding too (the connection closed on that input)."""
+    try:
+        exchange = ctx.client.get(url, params=params, headers=headers)
+    except Unanswered as unanswered:
+        kind = unanswered.exchange.no_answer.kind if unanswered.exchange.no_answer else "dropped"
+        ctx.fail(f"no HTTP answer to hostile input (connection {kind})", unanswered.exchange)
+        return None
+    for problem in wire_rules.enveloped(exchange, api):
+        ctx.fail(problem, exchange)
+    return exchange
 
 
 def in_order() -> list[Probe]:

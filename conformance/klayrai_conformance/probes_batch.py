@@ -1,5 +1,6 @@
 """Graph batch probes (`POST /{version}/` with `batch`): each item answers as the same request sent alone, the
-`include_headers` switch, the 50-item limit and malformed batches, one probe per `graph.batch.*` rule id.
+`include_headers` switch, the 50-item limit and malformed batches, an item's own token, the encodings and paths the
+SDKs use, and the order of the answers, one probe per `graph.batch.*` rule id.
 
 Every item is a GET, but a batch is a POST: the probes are declared `writes`, so that a read-only run (a target off
 loopback without `--allow-writes`) sends no POST at all. Bodies are compared as JSON, without the per-request
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from klayrai_conformance.exchange import Exchange, Violation
 from klayrai_conformance.probes import ProbeContext, probe
-from klayrai_conformance.probes_graph import FORGED_CURSOR, edge, expect_error, get
+from klayrai_conformance.probes_graph import FORGED_CURSOR, UNKNOWN_TOKEN, edge, expect_error, get
 
 Json = dict[str, Any]
 MAX_ITEMS = 50
@@ -122,7 +123,8 @@ def max_items(ctx: ProbeContext) -> None:
 def malformed(ctx: ProbeContext) -> None:
     no_batch = ctx.client.post(batch_url(ctx), params={"access_token": ctx.credentials.graph_token})
     expect_error(ctx, no_batch, 400, 100)
-    for batch in ("[{", '{"method": "GET"}', '["GET me"]', "[]"):
+    stray = json.dumps([{"method": "GET", "relative_url": edge_url(ctx), "attached_files": "f"}])
+    for batch in ("[{", '{"method": "GET"}', '["GET me"]', "[]", stray):
         expect_error(ctx, send(ctx, batch), 400, 100)
     reference = {"method": "GET", "relative_url": edge_url(ctx, "search_query={result=first:$.data.0.name}")}
     first = {"method": "GET", "relative_url": edge_url(ctx, "limit=1"), "name": "first"}
@@ -131,3 +133,67 @@ def malformed(ctx: ProbeContext) -> None:
     error = answer["body"].get("error") if isinstance(answer["body"], dict) else None
     got = (answer["code"], error.get("code") if isinstance(error, dict) else None)
     ctx.expect(got == (400, 100), f"a JSONPath reference item: expected code 400 error 100, got {got}", exchange)
+
+
+@probe("graph.batch.item_token", "meta", needs=NEEDS, writes=True)
+def item_token(ctx: ProbeContext) -> None:
+    items = [
+        {"method": "GET", "relative_url": edge_url(ctx, "limit=1")},
+        {"method": "GET", "relative_url": edge_url(ctx, f"limit=1&access_token={UNKNOWN_TOKEN}")},
+        {
+            "method": "GET",
+            "relative_url": edge_url(ctx, "limit=1"),
+            "headers": [f"Authorization: OAuth {UNKNOWN_TOKEN}"],
+        },
+    ]
+    batch = send(ctx, items)
+    got = [(a["code"], (a["body"].get("error") or {}).get("code")) for a in answers(batch, 3)]
+    ctx.expect(
+        got[0] == (200, None), f"an item without a token of its own got {got[0]}, not the batch token's 200", batch
+    )
+    for index, where in ((1, "relative_url"), (2, "headers")):
+        ctx.expect(
+            got[index] == (400, 190),
+            f"item {index} carries an unknown token in its {where}, yet got {got[index]}: expected (400, 190)",
+            batch,
+        )
+
+
+@probe("graph.batch.encodings", "meta", needs=NEEDS, writes=True)
+def encodings(ctx: ProbeContext) -> None:
+    version = ctx.target.graph_version
+    query = edge_url(ctx, "fields=name&limit=2")
+    items = [{"method": "GET", "relative_url": query}, {"method": "GET", "relative_url": edge_url(ctx, name="nope")}]
+    reference = [(a["code"], comparable(a["body"])) for a in answers(send(ctx, items), 2)]
+    token = {"access_token": ctx.credentials.graph_token}
+    spelled = [{**item, "relative_url": f"/{version}/{item['relative_url']}"} for item in items]
+    variants = {
+        "a JSON body {batch: [...]} to /{version} (Node SDK)": ctx.client.post(
+            ctx.url("meta", f"/{version}"),
+            params=token,
+            content=json.dumps({"batch": items}).encode(),
+            headers={"Content-Type": "application/json"},
+        ),
+        "relative_url with a leading / and the version": send(ctx, spelled),
+        "a batch to / with versioned items": ctx.client.post(
+            ctx.url("meta", "/"), params=token, data={"batch": json.dumps(spelled)}
+        ),
+    }
+    for what, exchange in variants.items():
+        try:
+            got = [(a["code"], comparable(a["body"])) for a in answers(exchange, 2)]
+        except Violation as violation:
+            ctx.fail(f"{what}: {violation.message}", exchange)
+            continue
+        ctx.expect(got == reference, f"{what}: other answers than the same batch as a form field", exchange)
+
+
+@probe("graph.batch.order", "meta", needs=NEEDS, writes=True)
+def order(ctx: ProbeContext) -> None:
+    limits = (1, 3, 2, 4)
+    items = [{"method": "GET", "relative_url": edge_url(ctx, f"limit={n}")} for n in limits]
+    items.insert(2, {"method": "GET", "relative_url": edge_url(ctx, name="nope")})
+    batch = send(ctx, items)
+    got = [(a["code"], len(a["body"].get("data", [])) if a["code"] == 200 else None) for a in answers(batch, 5)]
+    expected = [(200, 1), (200, 3), (400, None), (200, 2), (200, 4)]
+    ctx.expect(got == expected, f"answers {got}; expected one per item, in item order: {expected}", batch)

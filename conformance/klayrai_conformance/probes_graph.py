@@ -1,7 +1,8 @@
 """Graph probes: the rules of the client_ad_accounts edge that need requests of their own, one probe per rule id.
 
 The token goes in the query string, as the official SDKs send it (POST included). Paging links are followed only
-when they point back at the target: a wrong host is reported, never called. POST probes: `probes_graph_writes`.
+when they point back at the target: a wrong host is reported, never called. Paging probes: `probes_graph_paging`;
+POST probes: `probes_graph_writes`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _DEFAULT = object()
 
 
 @dataclass
-class Walk:
+class CursorWalk:
     nodes: list[Json]
     pages: list[Exchange]
     total: int | None
@@ -74,7 +75,7 @@ def apply(ctx: ProbeContext, function: Any, exchanges: list[Exchange]) -> None:
             ctx.fail(problem, exchange)
 
 
-def walk(ctx: ProbeContext, limit: int = WALK_LIMIT, **params: Any) -> Walk:
+def walk(ctx: ProbeContext, limit: int = WALK_LIMIT, **params: Any) -> CursorWalk:
     """Follow `after` from the first page, as the Python SDK does, until a page has no `next`."""
     first = get(ctx, limit=limit, summary="true", **params)
     nodes, body = expect_list(first)
@@ -95,10 +96,10 @@ def walk(ctx: ProbeContext, limit: int = WALK_LIMIT, **params: Any) -> Walk:
             )
         pages.append(exchange)
         seen += nodes
-    return Walk(seen, pages, total)
+    return CursorWalk(seen, pages, total)
 
 
-def names_walk(ctx: ProbeContext) -> Walk:
+def names_walk(ctx: ProbeContext) -> CursorWalk:
     return ctx.once("graph.walk", lambda: walk(ctx, fields="name"))
 
 
@@ -157,84 +158,6 @@ def search_query(ctx: ProbeContext) -> None:
         f"search_query={needle!r}: {len(found)} nodes, expected the {len(expected)} whose names contain it",
         result.pages[0],
     )
-
-
-# ---- GET: paging
-
-
-@probe("graph.paging_presence", "meta")
-def paging_presence(ctx: ProbeContext) -> None:
-    exchanges = [get(ctx, limit=5), get(ctx, limit=5, search_query=NO_SUCH_NAME)]
-    apply(ctx, rules.paging_presence, exchanges)
-    nodes, _ = expect_list(exchanges[1])
-    ctx.expect(nodes == [], f"search_query={NO_SUCH_NAME!r} matched {len(nodes)} nodes", exchanges[1])
-
-
-@probe("graph.paging_links", "meta")
-def paging_links(ctx: ProbeContext) -> None:
-    first = get(ctx, limit=2, fields="name", summary="total_count")
-    _, body = expect_list(first)
-    apply(ctx, rules.paging_links, [first])
-    link = (body.get("paging") or {}).get("next")
-    if link is None:
-        raise Skip("the business has at most 2 client ad accounts: no next page to follow")
-    if rules.paging_links(first):
-        return  # reported above; a link to another host or a relative one is not followed
-    second = ctx.client.get(link)
-    nodes, body2 = expect_list(second)
-    apply(ctx, rules.paging_links, [second])
-    by_cursor = get(ctx, limit=2, fields="name", summary="total_count", after=body["paging"]["cursors"]["after"])
-    ctx.expect(
-        nodes == expect_list(by_cursor)[0], "following paging.next gives another page than after=<cursor>", second
-    )
-    back = (body2.get("paging") or {}).get("previous")
-    if not ctx.expect(isinstance(back, str), "the second page has no paging.previous", second) or rules.paging_links(
-        second
-    ):
-        return
-    previous = ctx.client.get(back)
-    ctx.expect(expect_list(previous)[0] == body["data"], "paging.previous of page 2 is not page 1", previous)
-
-
-@probe("graph.cursor_walk", "meta")
-def cursor_walk(ctx: ProbeContext) -> None:
-    result = walk(ctx, limit=25, fields="name")
-    ids = [node.get("id") for node in result.nodes]
-    first = result.pages[0]
-    ctx.expect(isinstance(result.total, int), "summary=true gave no summary.total_count", first)
-    ctx.expect(len(ids) == len(set(ids)), "the walk visits a node twice", result.pages[-1])
-    ctx.expect(
-        len(ids) == result.total,
-        f"the walk visits {len(ids)} nodes, summary.total_count is {result.total}",
-        result.pages[-1],
-    )
-    ctx.expect(
-        "previous" not in (rules.listing(first) or ({}, {}))[1].get("paging", {}),
-        "the first page has paging.previous",
-        first,
-    )
-
-
-@probe("graph.summary_total", "meta")
-def summary_total(ctx: ProbeContext) -> None:
-    everything = names_walk(ctx)
-    exchanges = [get(ctx, limit=5), get(ctx, limit=5, summary="false"), get(ctx, limit=1, summary="total_count")]
-    apply(ctx, rules.summary_total, exchanges)
-    counted = (rules.listing(exchanges[2]) or ([], {}))[1].get("summary", {}).get("total_count")
-    ctx.expect(
-        counted == len(everything.nodes),
-        f"summary.total_count {counted}; walking finds {len(everything.nodes)}",
-        exchanges[2],
-    )
-    if everything.nodes:
-        needle = str(everything.nodes[0].get("name", ""))[:3]
-        expected = sum(needle.casefold() in str(n.get("name", "")).casefold() for n in everything.nodes)
-        selected = get(ctx, limit=1, summary="true", search_query=needle)
-        apply(ctx, rules.summary_total, [selected])
-        count = (rules.listing(selected) or ([], {}))[1].get("summary", {}).get("total_count")
-        ctx.expect(
-            count == expected, f"search_query={needle!r}: summary.total_count {count}, expected {expected}", selected
-        )
 
 
 @probe("graph.bad_cursor", "meta")

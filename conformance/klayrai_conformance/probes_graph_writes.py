@@ -6,16 +6,19 @@ and the duplicate check last, so that it can repeat the account just created.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 from klayrai_conformance import graph_rules as rules
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.probes import ProbeContext, Skip, probe
-from klayrai_conformance.probes_graph import expect_error, post, walk
+from klayrai_conformance.probes_graph import edge, expect_error, post, walk
 from klayrai_conformance.target import needs_text
+from mockserver.contract.spec import default_contract
 
 CONCURRENT_POSTS = 4
 UNKNOWN_ACCOUNT = "act_999999999999999"  # no ad account has this id: nothing is created
+DEFAULT_TASKS = sorted(default_contract().operations["createClientAdAccount"].definition["x-default-permitted-tasks"])
 
 
 def _post_account(ctx: ProbeContext) -> str:
@@ -108,10 +111,17 @@ def create_then_list(ctx: ProbeContext) -> None:
             continue
         ctx.memo.setdefault("created", []).append(account)
         status = (exchange.json_or_none() or {}).get("access_status")
-        listed = {node.get("id") for node in walk(ctx, fields="name").nodes}
+        listed = {node.get("id"): node for node in walk(ctx, fields="name,permitted_tasks").nodes}
         wanted = "act_" + str(account).removeprefix("act_")
-        if status == "CONFIRMED":
-            ctx.expect(wanted in listed, f"{wanted} was CONFIRMED but is not in the next GET", exchange)
+        if status == "CONFIRMED" and ctx.expect(
+            wanted in listed, f"{wanted} was CONFIRMED but is not in the next GET", exchange
+        ):
+            tasks = listed[wanted].get("permitted_tasks")
+            ctx.expect(
+                sorted(tasks or []) == DEFAULT_TASKS,
+                f"{wanted} was asked for without permitted_tasks and has {tasks}, not the default {DEFAULT_TASKS}",
+                exchange,
+            )
         elif status == "PENDING":
             ctx.expect(wanted not in listed, f"{wanted} is PENDING but already listed", exchange)
         else:
@@ -125,3 +135,45 @@ def duplicate_create(ctx: ProbeContext) -> None:
         raise Skip("needs --graph-adaccount-existing (or GRAPH_ADACCOUNT_EXISTING) or a created account")
     for account in filter(None, accounts):
         expect_error(ctx, post(ctx, adaccount_id=account), 400, 3989)
+
+
+@probe("graph.create_encodings", "meta", needs=("graph_adaccount_existing",), writes=True)
+def create_encodings(ctx: ProbeContext) -> None:
+    """Every way the SDKs send a POST reaches the same outcome: 3989 for an account already a client; an unknown
+    spelling of a task is refused in each; a body of another content type gets 400 code 100."""
+    account = str(ctx.credentials.graph_adaccount_existing)
+    token = {"access_token": ctx.credentials.graph_token}
+    url = edge(ctx)
+    as_json = {"Content-Type": "application/json"}
+    sent = {
+        "the query": lambda: ctx.client.post(url, params={**token, "adaccount_id": account}),
+        "a form body with JSON-encoded tasks (Python SDK)": lambda: post(
+            ctx, adaccount_id=account, permitted_tasks='["MANAGE","ANALYZE"]'
+        ),
+        "a form body with the bare digits": lambda: post(ctx, adaccount_id=account.removeprefix("act_")),
+        "a form body with single-quoted tasks": lambda: post(ctx, adaccount_id=account, permitted_tasks="['MANAGE']"),
+        "a form body with a comma list of tasks": lambda: post(
+            ctx, adaccount_id=account, permitted_tasks="MANAGE,ANALYZE"
+        ),
+        "a JSON body with an array of tasks (Node SDK)": lambda: ctx.client.post(
+            url,
+            params=token,
+            headers=as_json,
+            content=json.dumps({"adaccount_id": account, "permitted_tasks": ["MANAGE"]}).encode(),
+        ),
+    }
+    for what, send in sent.items():
+        exchange = send()
+        error = rules.error_of(exchange) or {}
+        ctx.expect(
+            (exchange.status, error.get("code")) == (400, 3989),
+            f"adaccount_id in {what}: got {(exchange.status, error.get('code'))}, expected 3989 (already a client)",
+            exchange,
+        )
+    body = json.dumps({"adaccount_id": account, "permitted_tasks": ["manage"]}).encode()
+    expect_error(ctx, ctx.client.post(url, params=token, headers=as_json, content=body), 400, 100)
+    expect_error(ctx, post(ctx, adaccount_id=account, permitted_tasks='["manage"]'), 400, 100)
+    plain = ctx.client.post(
+        url, params=token, headers={"Content-Type": "text/plain"}, content=f"adaccount_id={account}".encode()
+    )
+    expect_error(ctx, plain, 400, 100)

@@ -23,7 +23,7 @@ BIG_PAGE = 100
 
 
 @dataclass
-class Walk:
+class PageWalk:
     accounts: list[Json]
     total: int
     pages: list[Exchange]
@@ -58,7 +58,7 @@ def expect_page(exchange: Exchange) -> tuple[list[Json], Json]:
     return page
 
 
-def walk(ctx: ProbeContext, key: str = "", page_size: int = BIG_PAGE, status: str | None = None) -> Walk:
+def walk(ctx: ProbeContext, key: str = "", page_size: int = BIG_PAGE, status: str | None = None) -> PageWalk:
     """Every page of a selection, as many pages as `total` says (at most MAX_WALK_PAGES)."""
     filters = {"status": status} if status else {}
     first = accounts(ctx, key, page=1, page_size=page_size, **filters)
@@ -72,10 +72,10 @@ def walk(ctx: ProbeContext, key: str = "", page_size: int = BIG_PAGE, status: st
         seen += data
         origins += [len(pages)] * len(data)
         pages.append(exchange)
-    return Walk(seen, total, pages, page_size, origins)
+    return PageWalk(seen, total, pages, page_size, origins)
 
 
-def full_walk(ctx: ProbeContext) -> Walk:
+def full_walk(ctx: ProbeContext) -> PageWalk:
     return ctx.once("klayrai.walk", lambda: walk(ctx))
 
 
@@ -252,8 +252,9 @@ def tenant_isolation(ctx: ProbeContext) -> None:
 
 
 def klayrai_exchanges(ctx: ProbeContext) -> list[Exchange]:
+    """The KlayrAI requests sent so far, but CORS preflights (answered before the API, not an operation of it)."""
     prefix = ctx.url("klayrai", "/v1/")
-    return ctx.client.exchanges(lambda exchange: exchange.url.startswith(prefix))
+    return ctx.client.exchanges(lambda exchange: exchange.url.startswith(prefix) and exchange.method != "OPTIONS")
 
 
 @probe("klayrai.envelope.request_id", "klayrai", passive=True)

@@ -14,9 +14,12 @@ from klayrai_conformance import (  # noqa: F401  (the probe modules register the
     probes_graph,
     probes_graph_auth,
     probes_graph_fields,
+    probes_graph_paging,
+    probes_graph_wire,
     probes_graph_writes,
     probes_klayrai,
     probes_klayrai_errors,
+    probes_klayrai_wire,
     transport_rules,
 )
 from klayrai_conformance.checks import CHECK_RULES

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 from klayrai_conformance import fuzz, transport_rules
-from klayrai_conformance.bounded import Bounds
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.http import ProbeClient, reachable
 from klayrai_conformance.probes import (
@@ -54,7 +53,7 @@ def run(target: Target) -> Report:
     if PROBE_PHASE in target.phases:
         share = PROBE_SHARE if fuzzing and checked else 1.0
         probe_deadline = started + target.budget * share
-        client = ProbeClient(target.request_timeout, target.max_rps, deadline=probe_deadline, bounds=Bounds.of(target))
+        client = ProbeClient(target.request_timeout, target.max_rps, deadline=probe_deadline, bounds=target.bounds)
         ctx = ProbeContext(target, client, writes)
         try:
             for spec in in_order():

@@ -98,7 +98,7 @@ def kit_run(target: Target) -> Iterator[None]:
 
     with _RUN_LOCK:
         _THROTTLE = Throttle(target.max_rps) if target.max_rps else None
-        _BOUNDS = Bounds.of(target)
+        _BOUNDS = target.bounds
         _STOPPED.clear()
         st_context.make_session = make_session
         try:

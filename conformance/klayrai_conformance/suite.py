@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import pytest
 
+from klayrai_conformance.http import KitError  # raised in setup: pytest reports it as ERROR, not a failed rule
 from klayrai_conformance.probes import RuleOutcome
 from klayrai_conformance.report import Report, finding_lines
 from klayrai_conformance.rules import FIXTURE_ONLY, catalogue
 
 RULES = [rule.id for rule in catalogue() if rule.id not in FIXTURE_ONLY]
-
-
-class KitError(Exception):
-    """Raised in setup, so that pytest reports an error of the kit as ERROR, not as a failed rule."""
 
 
 @pytest.fixture

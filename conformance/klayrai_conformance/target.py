@@ -12,13 +12,14 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
+from klayrai_conformance.bounded import DEFAULT_MAX_BODY_BYTES, AnswerCut, Bounds, read_httpx
+
 APIS = ("klayrai", "meta")
 TAG_API = {"KlayrAI Accounts": "klayrai", "Meta Graph client_ad_accounts": "meta"}  # openapi.yaml tag -> API
 PROBE_PHASE = "probes"
 SCHEMATHESIS_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 PHASES = (PROBE_PHASE, *SCHEMATHESIS_PHASES)
 MOCK_CREDENTIALS_PATH = "/__mock/credentials"  # the mock's admin API; not part of openapi.yaml
-DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024  # of one answer: far above any page of either API, far below a memory problem
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
@@ -142,8 +143,6 @@ def mock_app_secret(graph_url: str) -> str | None:
 
     import httpx
 
-    from klayrai_conformance.bounded import AnswerCut, Bounds, read_httpx
-
     bounds = Bounds(deadline=2.0, max_body_bytes=64 * 1024)  # a loopback admin answer: small and immediate
     try:
         with httpx.stream("GET", graph_url.rstrip("/") + MOCK_CREDENTIALS_PATH, timeout=bounds.deadline) as response:
@@ -213,6 +212,11 @@ class Target:
     @property
     def deadline(self) -> float:
         return self.exchange_deadline or self.request_timeout
+
+    @property
+    def bounds(self) -> Bounds:
+        """What one exchange may take: its deadline and the body cap."""
+        return Bounds(self.deadline, self.max_body_bytes)
 
     def url_for(self, api: str) -> str:
         return self.klayrai_url if api == "klayrai" else self.graph_url

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mockserver.http.app import MockApp
-from tests.faulty import graph, graph_auth, klayrai
+from tests.faulty import graph, graph_auth, klayrai, wire
 
 SCHEMA_RULE = "schemathesis.response_schema_conformance"
 KLAYRAI = ("--api", "klayrai", "--phases", "probes", "--rules", "klayrai.*")
@@ -83,6 +83,21 @@ FAULTS = [
     Fault(graph_auth.unknown_path_is_404, "graph.unknown_path", "expected HTTP 400 code 2500", GRAPH),
     Fault(graph_auth.unknown_account_accepted, "graph.create_unknown_account", "got (200, None, None)", GRAPH),
     Fault(graph_auth.asset_conflicts_accepted, "graph.create_asset_conflict", "expected HTTP 400 code 3946", GRAPH),
+    Fault(wire.status_filter_case_insensitive, "klayrai.filter.status_case", "with param 'status'", KLAYRAI),
+    Fault(wire.param_on_auth_errors, "klayrai.envelope.fields", "on a authentication_error", KLAYRAI),
+    Fault(wire.hostile_query_is_500, "klayrai.hostile_input", "never a server error", KLAYRAI),
+    Fault(wire.preflight_needs_key, "klayrai.cors", "a preflight got HTTP 401", KLAYRAI),
+    Fault(wire.preflight_needs_token, "graph.cors", "a preflight got HTTP 400", GRAPH),
+    Fault(wire.summary_case_insensitive, "graph.enum_case", "expected HTTP 400 code 100", GRAPH),
+    Fault(wire.next_on_the_last_page, "graph.paging_boundaries", "paging.next (to an empty page)", GRAPH),
+    Fault(wire.before_cursor_ignored, "graph.paging_boundaries", "did not give page", GRAPH),
+    Fault(wire.error_data_not_json, "graph.error_fields", "error.error_data", GRAPH),
+    Fault(wire.hostile_search_is_500, "graph.hostile_input", "never a server error", GRAPH),
+    Fault(wire.suppress_http_code_ignored, "graph.suppress_http_code", "suppress_http_code=1", GRAPH),
+    Fault(wire.json_post_body_ignored, "graph.create_encodings", "a JSON body", GRAPH),
+    Fault(wire.batch_item_tokens_ignored, "graph.batch.item_token", "carries an unknown token", GRAPH),
+    Fault(wire.batch_json_body_refused, "graph.batch.encodings", "a JSON body {batch", GRAPH),
+    Fault(wire.batch_answers_by_completion, "graph.batch.order", "in item order", GRAPH),
 ]
 # Servers that differ from the mock in ways the contract allows: the kit must pass them.
 TOLERATED = [graph.www_authenticate_ascii_only]

@@ -110,9 +110,9 @@ class Rewrite:
             parsed = None
         response = Response(start["status"], headers, parsed, raw)
         self.on_response(request, response)
-        out = raw if response.body is None else json.dumps(response.body, separators=(",", ":")).encode()
-        if isinstance(response.body, bytes):
-            out = response.body
+        out = raw if response.body is None else response.body
+        if not isinstance(out, bytes):
+            out = json.dumps(out, separators=(",", ":")).encode()
         response.headers["content-length"] = str(len(out))
         raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
         await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})

@@ -244,13 +244,13 @@ def www_authenticate_word_of_another_code() -> MockApp:
 
 
 def www_authenticate_ascii_only() -> MockApp:
-    """Not a fault: `WWW-Authenticate` with every non-ASCII character of the message replaced by `?`, as many HTTP
-    stacks write a header; the kit must pass it."""
+    """Not a fault: `WWW-Authenticate` with every character of the message a header cannot carry (non-ASCII, control)
+    replaced by `?`, as many HTTP stacks write a header; the kit must pass it."""
 
     def response(request: Request, answer: Response) -> None:
         header, message = answer.headers.get("www-authenticate"), error_of(answer).get("message")
         if not request.is_klayrai and header and isinstance(message, str):
-            written = message.replace('"', "'").encode("ascii", "replace").decode("ascii")
+            written = "".join(char if " " <= char <= "~" else "?" for char in message.replace('"', "'"))
             answer.headers["www-authenticate"] = (
                 header[: header.index('" "', header.index('" "') + 3) + 3] + written + '"'
             )

@@ -165,6 +165,11 @@ def drops_on_some_inputs(line: str) -> Action:
     return DROP if "status=token_expired" in line or "summary=total_count" in line else FORWARD
 
 
+def drops_on_hostile_input(line: str) -> Action:
+    """The worker crashes on a query with a non-ASCII or control character (a handler that assumes tidy ASCII)."""
+    return DROP if any(not 32 <= ord(char) < 127 for char in line) else FORWARD
+
+
 def hangs_on_some_inputs(line: str) -> Action:
     """A request stuck on a lock: no answer ever to a KlayrAI page beyond the first, or a Graph `search_query`."""
     stuck = "/v1/" in line and re.search(r"[?&]page=2[& ]", line) is not None
@@ -191,4 +196,4 @@ def forwards_everything(line: str) -> Action:
     return FORWARD
 
 
-TRANSPORT_FAULTS: list[Decide] = [drops_on_some_inputs, hangs_on_some_inputs, answers_slowly]
+TRANSPORT_FAULTS: list[Decide] = [drops_on_some_inputs, drops_on_hostile_input, hangs_on_some_inputs, answers_slowly]

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from klayrai_conformance.target import DEFAULT_MAX_BODY_BYTES
+from klayrai_conformance.bounded import DEFAULT_MAX_BODY_BYTES
 
 from tests.faulty.transport import (
     FLOOD_BYTES,

@@ -16,6 +16,7 @@ from mockserver.settings import Settings
 from mockserver.testing import serve_in_thread
 from tests.conftest import BIG_KEY, EXPIRED_TOKEN, NOPERM_TOKEN, OTHER_KEY, REVOKED_KEY, STARTER_KEY, TOKEN
 from tests.faulty import FAULTS, GRAPH, TOLERATED, Fault
+from tests.faulty.transport import drops_on_hostile_input, serve_behind_front
 
 SECRETS = (BIG_KEY, STARTER_KEY, OTHER_KEY, TOKEN, REVOKED_KEY, EXPIRED_TOKEN, NOPERM_TOKEN)
 
@@ -70,3 +71,14 @@ def test_what_the_contract_allows_passes(build: Callable[[], MockApp], tmp_path:
     with serve_in_thread(app=build()) as server:
         code, output = run_kit(server.base_url, GRAPH, tmp_path / "tolerated.xml")
     assert code == 0, output
+
+
+def test_a_connection_dropped_on_hostile_input_fails_both_hostile_input_rules(tmp_path: Path) -> None:
+    junit = tmp_path / "hostile.xml"
+    with serve_behind_front(drops_on_hostile_input) as url:
+        code, output = run_kit(url, ("--phases", "probes", "--rules", "*.hostile_input"), junit)
+    assert code == 1, output
+    results = junit_results(junit)
+    for rule in ("klayrai.hostile_input", "graph.hostile_input"):
+        outcome, text = results[rule]
+        assert outcome == "failure" and "no HTTP answer to hostile input (connection dropped)" in text, output

@@ -49,4 +49,4 @@ def test_the_kit_imports_no_behaviour_code_of_the_mock() -> None:
 def test_the_check_sees_an_import_of_the_mocks_behaviour(tmp_path: Path) -> None:
     module = tmp_path / "sample.py"
     module.write_text("import mockserver.apis.graph.edge\nfrom mockserver import store\n", encoding="utf-8")
-    assert mockserver_imports(module) == ["mockserver.apis.graph.edge", "mockserver.state.store"]
+    assert mockserver_imports(module) == ["mockserver.apis.graph.edge", "mockserver.store"]

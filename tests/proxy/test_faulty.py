@@ -68,6 +68,21 @@ ACROSS_EXCHANGES = {  # fault -> why one exchange cannot show it
     "unknown_path_is_404": "an unknown path has no documented answer to judge (reported as request.route)",
     "unknown_account_accepted": "which ad accounts exist is the backend's knowledge",
     "asset_conflicts_accepted": "which ad accounts the business owns is the backend's knowledge",
+    "status_filter_case_insensitive": "the client's traffic spells `status` right; the kit's probe misspells it",
+    "param_on_auth_errors": "no single-exchange rule of the proxy judges `error.param` (the kit's probe does)",
+    "hostile_query_is_500": "the client's traffic sends no hostile input; the kit's probe does",
+    "preflight_needs_key": "the client's traffic sends no CORS preflight; the kit's probe does",
+    "preflight_needs_token": "the client's traffic sends no CORS preflight; the kit's probe does",
+    "summary_case_insensitive": "the client's traffic spells `summary` right; the kit's probe misspells it",
+    "next_on_the_last_page": "a `next` link is documented; only a walk sees the empty page after it",
+    "before_cursor_ignored": "each page is well-formed; only a walk back compares pages",
+    "error_data_not_json": "no single-exchange rule of the proxy judges `error.error_data` (the kit's probe does)",
+    "hostile_search_is_500": "the client's traffic sends no hostile input; the kit's probe does",
+    "suppress_http_code_ignored": "the client's traffic sends no `suppress_http_code`; the kit's probe does",
+    "json_post_body_ignored": "a 400 code 100 is documented; only the same POST in another encoding tells it",
+    "batch_item_tokens_ignored": "the client's traffic sends no batch item with its own token; the kit's probe does",
+    "batch_json_body_refused": "a 400 code 100 is documented; only the same batch as a form field tells it",
+    "batch_answers_by_completion": "each answer is well-formed; only the items sent tell their order",
 }
 
 
