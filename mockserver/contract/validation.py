@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema_rs
 
 from mockserver.cache import BoundedCache
+from mockserver.contract.operations import Operations
 from mockserver.contract.params import ecma_pattern
 from mockserver.contract.spec import Contract
 
@@ -29,6 +30,12 @@ INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 HeaderCheck = Callable[[str], str | None]
 HEADER_KEYWORDS = {"type", "enum", "pattern", "minimum", "minLength"}
 VERDICT_BYTES = 16 << 20  # of the bodies verdicts are kept under
+# (API, status) -> the component response an unrouted error (no operation: 404, 405) must follow
+UNROUTED = {
+    ("klayrai", 404): "KlayraiNotFound",
+    ("klayrai", 405): "KlayraiMethodNotAllowed",
+    ("graph", 400): "GraphListBadRequest",
+}
 
 
 def header_check(name: str, schema: dict[str, Any]) -> HeaderCheck:
@@ -75,14 +82,16 @@ def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRu
 
 
 class ResponseValidator:
-    def __init__(self, contract: Contract, envelopes: dict[tuple[str, int], dict[str, Any]]) -> None:
-        """`envelopes`: (API name, status) -> the component response an unrouted error (404, 405) must follow."""
+    def __init__(self, operations: Operations) -> None:
+        """Every documented response of the table, and the envelopes of unrouted errors (`UNROUTED`)."""
+        contract = operations.contract
         self.rules = {
-            (op_id, int(status)): compile_response(contract, response)
-            for op_id in contract.operations
-            for status, response in contract.responses(op_id).items()
+            (op.operation_id, status): compile_response(contract, response.definition)
+            for op in operations
+            for status, response in op.responses.items()
         }
-        self.envelopes = {key: compile_response(contract, response) for key, response in envelopes.items()}
+        components = contract.spec["components"]["responses"]
+        self.envelopes = {key: compile_response(contract, components[name]) for key, name in UNROUTED.items()}
         self.verdicts = BoundedCache(VERDICT_BYTES, weigh=lambda key, _verdict: len(key[-1]))
 
     def problems(
