@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,8 +18,10 @@ from mockserver.backend import StateUnavailable
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
 from mockserver.journal import Journal
-from mockserver.mock import Mock
 from mockserver.ratelimit import Policy
+
+if TYPE_CHECKING:  # the proxy serves its journal with `journal_endpoint` and needs no mock
+    from mockserver.mock import Mock
 
 PREFIX = "/__mock"
 Handler = Callable[[Request], Awaitable[Response]]
