@@ -60,6 +60,8 @@ class Response:
 
 @dataclass(frozen=True)
 class Operation:
+    """One operation, compiled: everything a request to it is routed, parsed and judged with."""
+
     operation_id: str
     method: str
     path: str
