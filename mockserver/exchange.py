@@ -8,7 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.contract.operations import Operation
+from mockserver.errors import ApiError
 from mockserver.state.limits import Usage
+
+Json = dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -39,10 +43,17 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+Outcome = Reply | ApiError
+Rendered = tuple[int, dict[str, str], bytes]  # status, headers, body: an answer ready for the wire
+
+
 @dataclass(slots=True)
 class Exchange:
+    """One request and what the steps found: its operation (None until routed, or unrouted), who is calling, the
+    limits it counted against, what a scenario or `Prefer` asked for, and its body decoded once."""
+
     incoming: Incoming
-    operation_id: str | None
+    operation: Operation | None
     trace: str
     started: float = field(default_factory=time.monotonic)
     principal: Any = None
@@ -50,7 +61,13 @@ class Exchange:
     usage: Usage | None = None
     delay_ms: float = 0.0
     scenario: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)
+    body: Json | None = None  # the body as parameters (form or JSON), once decoded
+    body_fault: str | None = None  # why the body could not be decoded
+    throttled: bool = False  # the answer is a throttling error, forced or not: usage headers say so
+
+    @property
+    def operation_id(self) -> str | None:
+        return None if self.operation is None else self.operation.operation_id
 
 
 ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder: json.dumps builds one per call

@@ -7,7 +7,6 @@ import asyncio
 import concurrent.futures
 import gc
 import random
-import re
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 from mockserver.apis.api import Api
 from mockserver.apis.graph.edge import GraphApi
 from mockserver.apis.klayrai.accounts import KlayraiApi
+from mockserver.contract.operations import Operations, api_of
 from mockserver.contract.spec import Contract
 from mockserver.contract.validation import ResponseValidator
 from mockserver.controls.scenario_file import load_file
@@ -35,6 +35,7 @@ T = TypeVar("T")
 class Mock:
     settings: Settings
     contract: Contract
+    operations: Operations
     store: Store
     apis: tuple[Api, ...]
     scenarios: Scenarios
@@ -42,7 +43,6 @@ class Mock:
     journal: Journal
     state: StateBackend
     validator: ResponseValidator | None
-    methods: list[tuple[re.Pattern[str], list[str]]]
 
     @classmethod
     def build(cls, settings: Settings) -> Mock:
@@ -60,42 +60,25 @@ class Mock:
         # Request ids and trace ids follow the seed in one process; replicas sharing a state need ids of their own.
         traces = settings.seed if settings.state is None else random.SystemRandom().getrandbits(64)
         gc.freeze()  # the world lives as long as the server: later collections need not walk it
-        components = contract.spec["components"]["responses"]
-        unrouted = contract.spec["x-unrouted-responses"]
-        validator = None
-        if settings.validate_responses:
-            validator = ResponseValidator(
-                contract,
-                {
-                    **{
-                        (api, int(status)): contract.resolve(ref)
-                        for api, by_status in unrouted.items()
-                        for status, ref in by_status.items()
-                    },
-                    ("graph", 400): components["GraphListBadRequest"],
-                },
-            )
+        operations = Operations.compile(contract)
+        validator = ResponseValidator(operations) if settings.validate_responses else None
         return cls(
             settings=settings,
             contract=contract,
+            operations=operations,
             store=state.store,
-            apis=(KlayraiApi(contract, state.store, traces), GraphApi(contract, state, traces)),
+            apis=(KlayraiApi(operations, state.store, traces), GraphApi(operations, state, traces)),
             scenarios=state.scenarios,
             limiter=state.limiter,
             journal=state.journal,
             state=state,
             validator=validator,
-            methods=path_methods(contract),
         )
 
     def api_for(self, path: str) -> Api:
-        for api in self.apis:
-            if api.owns(path):
-                return api
-        raise LookupError(path)  # unreachable: Graph, the last API, owns every path
-
-    def allowed(self, path: str) -> list[str]:
-        return next((methods for pattern, methods in self.methods if pattern.fullmatch(path)), [])
+        """The API whose envelope answers a path, routed or not."""
+        name = api_of(path)
+        return next(api for api in self.apis if api.name == name)
 
     async def reset(self) -> None:
         """Back to the start: the seeded world, the file's scenarios and limits, empty counters and journal."""
@@ -111,12 +94,3 @@ def run_apart(start: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(start)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, start).result()
-
-
-def path_methods(contract: Contract) -> list[tuple[re.Pattern[str], list[str]]]:
-    """For each path of the contract, a regex and the methods it serves (HEAD with GET), for `Allow`."""
-    table: dict[str, list[str]] = {}
-    for op in contract.operations.values():
-        methods = table.setdefault(op.path, [])
-        methods += [op.method, "HEAD"] if op.method == "GET" else [op.method]
-    return [(re.compile(re.sub(r"\{[^}]+\}", "[^/]+", path)), methods) for path, methods in table.items()]

@@ -1,16 +1,15 @@
 """The request pipeline, in the contract's order of checks:
 
-    route (connexion) -> auth -> Prefer / scenario rules -> permission -> rate limit -> parameters -> behaviour
+    route -> auth -> Prefer / scenario rules -> permission -> rate limit -> parameters -> behaviour
 
-`MockMiddleware` sits in connexion's middleware stack just before its routing middleware: it reads the request
-once (`mockserver.http.wire`), lets connexion route it (`RoutingProbe`, placed right after routing, only notes the
-operation and path parameters), then runs the steps, renders the answer in the API's own envelope, checks it against
-the contract, waits out any latency asked for, writes it (`mockserver.http.wire` again), and records it in the journal.
-Nothing below it ever answers.
+`MockMiddleware` answers every request to the two APIs: it reads the request once (`mockserver.http.wire`), routes
+it through the compiled contract (`mockserver.contract.operations`), runs the steps and the operation's registered
+behaviour, renders the answer in the API's own envelope, checks it against the contract, waits out any latency
+asked for, writes it (`mockserver.http.wire` again), and records it in the journal.
 
-Two things are remembered between requests, each under everything it depends on: connexion's routing decision per
-method and path, and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.state.cache`).
-Every other step (auth, Prefer and scenarios, limits, headers, validation, journal) runs on every request.
+Two things are remembered between requests, each under everything it depends on: the route per method and path,
+and the rendered answer of a read (see `MockMiddleware.behave` and `mockserver.state.cache`). Every other step (auth,
+Prefer and scenarios, limits, headers, validation, journal) runs on every request.
 """
 
 from __future__ import annotations
@@ -22,14 +21,15 @@ import logging
 import random
 import time
 
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from mockserver.apis.api import Api
-from mockserver.apis.graph.batch import GraphBatch
+from mockserver.apis.graph import batch, edge
+from mockserver.apis.klayrai import accounts
+from mockserver.contract.operations import Operation, Operations
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError
-from mockserver.exchange import Exchange, Incoming, Reply, encode
+from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode
 from mockserver.http.wire import read_incoming, send_json
 from mockserver.mock import Mock
 from mockserver.state import decisions
@@ -40,64 +40,43 @@ from mockserver.state.scenarios import Rule
 
 logger = logging.getLogger("mockserver")
 
-EXCHANGE = "mockserver.exchange"
 MAX_ROUTES = 4096
 STALE_RETRIES = 3
-Outcome = Reply | ApiError
-Rendered = tuple[int, dict[str, str], bytes]
-
-
-class RoutingProbe:
-    """Placed right after connexion's routing: notes what it matched, and answers nothing."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        exchange: Exchange | None = scope.get(EXCHANGE)
-        if scope["type"] != "http" or exchange is None:
-            await self.app(scope, receive, send)
-            return
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
-        exchange.operation_id = routing.get("operation_id")
-        exchange.incoming.path_params = dict(scope.get("path_params", {}))
 
 
 class MockMiddleware:
-    def __init__(self, app: ASGIApp, mock: Mock) -> None:
-        self.app = app
+    def __init__(self, mock: Mock) -> None:
         self.mock = mock
         self.rng = random.Random(mock.settings.seed)
-        self.routes: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        self.routes: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
         self.replies = WorldCache(mock.store, weigh=lambda _key, reply: len(reply.body))
-        self.batch = GraphBatch(self, read_incoming)
-        contract = mock.contract
-        self.vary = {
-            op: tuple(p["name"].lower() for p in contract.parameters(op) if p["in"] == "header")
-            for op in contract.operations
+        apis = {api.name: api for api in mock.apis}
+        graph_batch = batch.GraphBatch(self, read_incoming, mock.contract)
+        # Explicit wiring: each API module's registry, bound to the running objects, by operationId.
+        handlers = {
+            **accounts.HANDLERS.bind(apis["klayrai"]),
+            **edge.HANDLERS.bind(apis["graph"]),
+            **batch.HANDLERS.bind(graph_batch),
         }
+        self.operations: Operations = mock.operations.with_handlers(handlers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         incoming = await read_incoming(scope, receive)
-        api, exchange, (status, headers, body) = await self.answer(scope, receive, incoming)
+        api, exchange, (status, headers, body) = await self.answer(incoming)
         delay = self.latency() + exchange.delay_ms
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         await send_json(send, status, headers, body, api.content_type, head=incoming.method == "HEAD")
         self.record(exchange, status)
 
-    async def answer(self, scope: Scope, receive: Receive, incoming: Incoming) -> tuple[Api, Exchange, Rendered]:
+    async def answer(self, incoming: Incoming) -> tuple[Api, Exchange, Rendered]:
         """Route, run and render one request: what a batch also does for each of its items."""
         api = self.mock.api_for(incoming.path)
         exchange = Exchange(incoming, None, api.new_trace())
-        scope[EXCHANGE] = exchange
         try:
-            await self.route(scope, receive, api, exchange)
-            if exchange.operation_id in self.batch.operations:
-                outcome: Outcome = await self.batch.run(api, exchange)
+            operation = self.route(api, exchange)
+            if operation.batch:  # a request of requests: its handler runs the items through `answer`
+                outcome: Outcome = await operation.handler(api, exchange)
             else:
                 outcome = await self.run(api, exchange)
         except ApiError as error:
@@ -126,28 +105,25 @@ class MockMiddleware:
             scenario=exchange.scenario,
         )
 
-    async def route(self, scope: Scope, receive: Receive, api: Api, exchange: Exchange) -> None:
-        """Connexion's routing, remembered per method and path: a path routes the same way every time."""
+    def route(self, api: Api, exchange: Exchange) -> Operation:
+        """The table's route, remembered per method and path (a path routes the same way every time); no route is
+        the API's 404, or its 405 with the methods the path allows."""
         incoming = exchange.incoming
         key = (incoming.method, incoming.path)
         known = self.routes.get(key)
-        if known is not None:
-            exchange.operation_id, incoming.path_params = known[0], dict(known[1])
-            return
-        try:
-            await self.app(scope, receive, swallow)  # routing only: anything it would answer itself is dropped
-        except HTTPException as exc:
-            if exc.status_code == 405:
-                raise api.method_not_allowed(exchange, self.mock.allowed(incoming.path)) from None
-            raise api.not_found(exchange) from None
-        if exchange.operation_id is not None:
+        if known is None:
+            routed = self.operations.route(incoming.method, incoming.path)
+            if routed.operation is None:
+                if routed.allowed:
+                    raise api.method_not_allowed(exchange, list(routed.allowed))
+                raise api.not_found(exchange)
             if len(self.routes) >= MAX_ROUTES:
                 self.routes.clear()
-            self.routes[key] = (exchange.operation_id, dict(incoming.path_params))
+            known = self.routes[key] = (routed.operation, routed.path_params)
+        exchange.operation, incoming.path_params = known[0], dict(known[1])
+        return known[0]
 
     async def run(self, api: Api, exchange: Exchange) -> Outcome:
-        if exchange.operation_id is None:  # no route, or the router answered itself (e.g. a trailing-slash redirect)
-            raise api.not_found(exchange)
         api.route_check(exchange)
         api.authenticate(exchange)
         for _ in range(STALE_RETRIES):
@@ -192,20 +168,20 @@ class MockMiddleware:
         """Parameters, then the API's behaviour. A read's answer is kept under everything it depends on (the
         request's path, query, host, credential and header parameters) until the world changes: errors, which
         carry the request's own id, and writes are never kept."""
-        incoming = exchange.incoming
+        incoming, operation = exchange.incoming, exchange.operation
+        assert operation is not None and operation.handler is not None
         if incoming.method not in ("GET", "HEAD"):
-            reply = api.respond(exchange, api.parse(exchange))
+            reply = operation.handler(exchange, api.parse(exchange))
             return await reply if inspect.isawaitable(reply) else reply
-        assert exchange.operation_id is not None
         key = (
-            exchange.operation_id,
+            operation.operation_id,
             incoming.path,
             incoming.raw_query,
             incoming.base_url,
             exchange.credential,
-            *(incoming.headers.get(name) for name in self.vary[exchange.operation_id]),
+            *(incoming.headers.get(name) for name in operation.header_names),
         )
-        return self.replies.get(key, lambda: api.respond(exchange, api.parse(exchange)))  # type: ignore[arg-type,return-value]
+        return self.replies.get(key, lambda: operation.handler(exchange, api.parse(exchange)))  # type: ignore[arg-type,return-value]
 
     def preferred(self, api: Api, exchange: Exchange) -> Directive | None:
         """The request's own `Prefer`, which wins over every rule; both only after authentication."""
@@ -253,7 +229,7 @@ class MockMiddleware:
         now = self.mock.limiter.clock()
         usage = self.mock.limiter.peek()
         outcome = api.forced(exchange, example, body, usage, now)
-        if isinstance(outcome, ApiError) and (outcome.status == 429 or exchange.context.get("throttled")):
+        if isinstance(outcome, ApiError) and (outcome.status == 429 or exchange.throttled):
             exchange.usage = Usage(usage.limit, 0, usage.reset_at, True)
         return outcome
 
@@ -290,7 +266,3 @@ def detached(error: ApiError) -> ApiError:
     (frame -> error -> traceback -> frame) per error answer, left to the cyclic garbage collector."""
     error.__context__ = error.__cause__ = None
     return error.with_traceback(None)
-
-
-async def swallow(message: Message) -> None:
-    """The `send` given to connexion's routing, which must never answer (it would redirect a trailing slash)."""

@@ -1,2 +1,3 @@
-"""The contract, openapi.yaml: loaded once (spec), its parameters parsed (params), answers checked (validation) and
-schema-valid values drawn from it (dynamic)."""
+"""The contract, openapi.yaml: loaded once (spec), compiled once into one table by operationId (operations: routes,
+parameter parsers, credentials, documented responses and examples, registered behaviour), its parameters parsed
+(params), answers checked (validation) and schema-valid values drawn from it (dynamic)."""

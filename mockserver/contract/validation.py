@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from mockserver.contract.operations import Operations
 from mockserver.contract.params import ecma_pattern
 from mockserver.contract.spec import Contract
 from mockserver.state.cache import BoundedCache
@@ -75,14 +76,20 @@ def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRu
 
 
 class ResponseValidator:
-    def __init__(self, contract: Contract, envelopes: dict[tuple[str, int], dict[str, Any]]) -> None:
-        """`envelopes`: (API name, status) -> the component response an unrouted error (404, 405) must follow."""
+    def __init__(self, operations: Operations) -> None:
+        """Every documented response of the table, and the envelopes of unrouted errors (openapi.yaml's
+        `x-unrouted-responses`: an unknown path or a method a path does not serve, by API and status)."""
+        contract = operations.contract
         self.rules = {
-            (op_id, int(status)): compile_response(contract, response)
-            for op_id in contract.operations
-            for status, response in contract.responses(op_id).items()
+            (op.operation_id, status): compile_response(contract, response.definition)
+            for op in operations
+            for status, response in op.responses.items()
         }
-        self.envelopes = {key: compile_response(contract, response) for key, response in envelopes.items()}
+        self.envelopes = {
+            (api, int(status)): compile_response(contract, contract.resolve(response))
+            for api, by_status in contract.spec["x-unrouted-responses"].items()
+            for status, response in by_status.items()
+        }
         self.verdicts = BoundedCache(VERDICT_BYTES, weigh=lambda key, _verdict: len(key[-1]))
 
     def problems(

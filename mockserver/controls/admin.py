@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,10 +15,12 @@ from starlette.routing import Route
 from mockserver.controls.admin_guard import problem
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
-from mockserver.mock import Mock
 from mockserver.state.interface import StateUnavailable
 from mockserver.state.journal import Journal
 from mockserver.state.limits import Policy
+
+if TYPE_CHECKING:  # the proxy serves its journal with `journal_endpoint` and needs no mock
+    from mockserver.mock import Mock
 
 PREFIX = "/__mock"
 Handler = Callable[[Request], Awaitable[Response]]

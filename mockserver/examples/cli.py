@@ -12,7 +12,8 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 
-from mockserver.contract.spec import Contract, default_contract
+from mockserver.contract.operations import Operations
+from mockserver.contract.spec import default_contract
 from mockserver.errors import MockServerError
 from mockserver.examples.documented import documented_payloads
 from mockserver.examples.edges import edge_payloads
@@ -25,7 +26,7 @@ from mockserver.world.writer import dump_yaml
 KINDS = ("realistic", "edge", "all")
 
 
-def check(contract: Contract, payloads: list[Payload]) -> None:
+def check(operations: Operations, payloads: list[Payload]) -> None:
     """Every payload against its operation's response schema; raises ExamplesError naming the first bad one."""
     validators: dict[tuple[str, int], Any] = {}
     seen: set[str] = set()
@@ -35,10 +36,11 @@ def check(contract: Contract, payloads: list[Payload]) -> None:
         seen.add(payload.where)
         key = (payload.operation, payload.status)
         if key not in validators:
-            response = contract.responses(payload.operation).get(str(payload.status))
+            response = operations[payload.operation].responses.get(payload.status)
             if response is None:
                 raise ExamplesError(f"{payload.where}: status {payload.status} is not documented for the operation")
-            schema = contract.deref(response["content"]["application/json"]["schema"])
+            contract = operations.contract
+            schema = contract.deref(response.definition["content"]["application/json"]["schema"])
             validators[key] = contract.validator(schema)
         error = best_match(validators[key].iter_errors(payload.value))
         if error is not None:
@@ -87,20 +89,20 @@ def build_parser(operations: list[str]) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: generate, validate every payload, then write the tree (or the stdout document); 1 if one is invalid."""
-    contract = default_contract()
-    args = build_parser(sorted(contract.operations)).parse_args(argv)
+    table = Operations.compile(default_contract())
+    args = build_parser(sorted(op.operation_id for op in table)).parse_args(argv)
     if args.size is not None and args.size < 1:
         print("examples: --size must be >= 1", file=sys.stderr)
         return 2
-    operations = sorted(set(args.operation or contract.operations))
+    operations = sorted(set(args.operation or (op.operation_id for op in table)))
     payloads: list[Payload] = []
     try:
         if args.kind in ("realistic", "all"):
             payloads += realistic_payloads(Settings(seed=args.seed, size=args.size), operations)
-            payloads += documented_payloads(contract, operations)
+            payloads += documented_payloads(table, operations)
         if args.kind in ("edge", "all"):
-            payloads += edge_payloads(contract, args.seed, operations)
-        check(contract, payloads)
+            payloads += edge_payloads(table, args.seed, operations)
+        check(table, payloads)
     except ExamplesError as exc:
         print(f"examples: {exc}", file=sys.stderr)
         return 1

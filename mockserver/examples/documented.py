@@ -3,13 +3,13 @@ rest."""
 
 from __future__ import annotations
 
-from mockserver.contract.spec import Contract
+from mockserver.contract.operations import Operations
 from mockserver.examples.payload import Payload
 
 
-def documented_payloads(contract: Contract, operations: list[str]) -> list[Payload]:
+def documented_payloads(table: Operations, operations: list[str]) -> list[Payload]:
     return [
         Payload(operation, example.status, f"contract_{example.name}", example.value, "realistic")
         for operation in operations
-        for example in contract.examples(operation).values()
+        for example in table[operation].examples().values()
     ]

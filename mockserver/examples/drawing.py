@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 from mockserver.contract import dynamic
-from mockserver.contract.spec import Contract
+from mockserver.contract.operations import Operations
 from mockserver.examples.payload import Json
 
 DASH = "\u2013"  # an en dash, as people type in names
@@ -35,8 +35,9 @@ class Pools:
 
     size = 3
 
-    def __init__(self, contract: Contract, seed: int, operation: str) -> None:
-        self.contract = contract
+    def __init__(self, operations: Operations, seed: int, operation: str) -> None:
+        self.operations = operations
+        self.contract = operations.contract
         self.prefix = f"{seed}/{operation}"
         self.drawn: dict[str, list[Any]] = {}
 
@@ -49,10 +50,12 @@ class Pools:
 
 
 class Gen:
-    """What one edge payload is built with: the contract, its operation's drawn values, and an RNG of its own."""
+    """What one edge payload is built with: the compiled contract, its operation's drawn values, and an RNG of its
+    own."""
 
     def __init__(self, pools: Pools, where: str) -> None:
         self.pools = pools
+        self.operations = pools.operations
         self.contract = pools.contract
         self.rng = random.Random(hashlib.sha256(f"{pools.prefix}/{where}".encode()).digest())
 
@@ -60,7 +63,7 @@ class Gen:
         return self.contract.deref({"$ref": f"#/components/schemas/{name}"})
 
     def param(self, operation: str, name: str) -> Json:
-        return next(p["schema"] for p in self.contract.parameters(operation) if p["name"] == name)
+        return next(spec.schema for spec in self.operations[operation].parameters.specs if spec.name == name)
 
     def draw(self, name: str, every_property: bool = False) -> Any:
         """A drawn value of a component schema (`GraphError.error` for the inner object); with `every_property`,

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mockserver.contract.spec import Contract
+from mockserver.contract.operations import Operations
 from mockserver.examples.batch import PATHS as BATCH_PATHS
 from mockserver.examples.batch import batch_edges
 from mockserver.examples.drawing import Gen, Pools
@@ -26,14 +26,14 @@ EDGES: dict[str, Callable[[Callable[[str], Gen]], Iterable[tuple[int, str, Any]]
 }
 
 
-def edge_payloads(contract: Contract, seed: int, operations: list[str]) -> list[Payload]:
+def edge_payloads(table: Operations, seed: int, operations: list[str]) -> list[Payload]:
     """Boundary payloads (`edge_<name>`) for the operations that have edge builders."""
     found: list[Payload] = []
     for operation in operations:
         if operation not in EDGES:
             continue
 
-        pools = Pools(contract, seed, operation)
+        pools = Pools(table, seed, operation)
 
         def gen_for(name: str, pools: Pools = pools) -> Gen:
             return Gen(pools, name)

@@ -63,7 +63,7 @@ def list_client_ad_accounts_edges(gen_for: Callable[[str], Gen]) -> Iterable[tup
     bounds = gen_for("bounds")
     limit = bounds.param(op, "limit")
     every_field = bounds.schema("AdAccountField")["enum"]
-    default_fields = bounds.contract.operations[op].definition["x-default-fields"]
+    default_fields = bounds.operations[op].definition["x-default-fields"]
     yield 200, "empty", {"data": []}
     yield 200, "empty_with_summary", {"data": [], "summary": {"total_count": 0}}
     gen = gen_for("limit_min")
@@ -150,8 +150,7 @@ def graph_error_edges(gen_for: Callable[[str], Gen], operation: str) -> Iterable
     bounds = gen_for("bounds")
     types = bounds.schema("GraphError")["properties"]["error"]["properties"]["type"]["enum"]
     codes = {graph_status(code): code for code in (1, 200, 100)}
-    for status_text in bounds.contract.responses(operation):
-        status = int(status_text)
+    for status in bounds.operations[operation].responses:
         if status < 400:
             continue
         code = codes[status]

@@ -109,8 +109,7 @@ def list_accounts_edges(gen_for: Callable[[str], Gen]) -> Iterable[tuple[int, st
 
 def klayrai_error_edges(gen_for: Callable[[str], Gen], operation: str) -> Iterable[tuple[int, str, Any]]:
     codes = {status: code for code, status in KLAYRAI_STATUS.items()}
-    for status_text in gen_for("bounds").contract.responses(operation):
-        status = int(status_text)
+    for status in gen_for("bounds").operations[operation].responses:
         if status < 400:
             continue
         code = codes[status]

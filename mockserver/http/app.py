@@ -1,17 +1,12 @@
-"""The ASGI application: the admin API under /__mock/, and the contract served by connexion with the mock's
-pipeline in place of connexion's own security, validation and handlers."""
+"""The ASGI application: the admin API under /__mock/, the two APIs answered by the mock's pipeline (routed by the
+compiled contract), and the contract's docs (Swagger UI, /openapi.json) served by connexion."""
 
 from __future__ import annotations
 
 import copy
-import functools
-from typing import Any
 
 import connexion
-from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
-from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
@@ -21,13 +16,14 @@ from mockserver.controls.admin import PREFIX, admin_app
 from mockserver.controls.admin_guard import AdminGuard
 from mockserver.http.compression import Compression
 from mockserver.http.cors import Cors, exposed_headers
+from mockserver.http.lifespan import lifespan
 from mockserver.mock import Mock
-from mockserver.pipeline import MockMiddleware, RoutingProbe
+from mockserver.pipeline import MockMiddleware
 from mockserver.settings import Settings
 
 
 def _never_called() -> None:
-    raise AssertionError("the mock pipeline answers every operation before connexion's handlers")
+    raise AssertionError("the docs app serves Swagger UI and the contract, never an operation")
 
 
 def is_docs(path: str) -> bool:
@@ -37,22 +33,15 @@ def is_docs(path: str) -> bool:
 
 class MockApp:
     """Dispatches /__mock/ to the admin API; everything else goes through CORS and compression to the docs (Swagger
-    UI, /openapi.json), served by a connexion app of their own, or to connexion's routing followed by the mock's
-    pipeline. `mock` is the running state.
-
-    The API stack holds only what the pipeline needs from connexion (routing, lifespan): its error middlewares
-    would never see an error (the pipeline answers every one) and Swagger UI's router would cost every request a
-    few route matches. The docs app is built on its first request, which keeps it out of start-up."""
+    UI, /openapi.json), served by a connexion app of their own, or to the mock's pipeline. `mock` is the running
+    state. The docs app is built on its first request, which keeps it out of start-up."""
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         self.admin = AdminGuard(
             admin_app(mock), mock.settings.host, mock.settings.admin_token, mock.settings.admin_hosts
         )
-        self.api = self._connexion(
-            [functools.partial(MockMiddleware, mock=mock), RoutingMiddleware, RoutingProbe, LifespanMiddleware,
-             ContextMiddleware]
-        )  # fmt: skip
+        self.api = MockMiddleware(mock)
         self.docs: connexion.AsyncApp | None = None
         self.entry: ASGIApp = self.serve  # what a test may wrap (tests/faulty): inside CORS and compression
         self.served: ASGIApp = Cors(
@@ -62,7 +51,7 @@ class MockApp:
             always_open=lambda path: mock.api_for(path).name == "graph" and not is_docs(path),  # Graph's own policy
         )
 
-    def _connexion(self, middlewares: list[Any]) -> connexion.AsyncApp:
+    def _connexion(self, middlewares: list[type]) -> connexion.AsyncApp:
         app = connexion.AsyncApp(__name__, middlewares=middlewares)
         resolver = Resolver(function_resolver=lambda _: _never_called)
         # The contract as already parsed, not the file: parsing the YAML twice dominated start-up.
@@ -91,7 +80,11 @@ class MockApp:
         await self.entry(scope, receive, send)
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_docs(scope["path"]):
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send)
+        elif scope["type"] != "http":
+            return  # websockets: neither API has any
+        elif is_docs(scope["path"]):
             if self.docs is None:
                 self.docs = self._connexion([ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware])
             await self.docs(scope, receive, send)

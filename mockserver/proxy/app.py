@@ -1,9 +1,10 @@
 """The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal` and `/__mock/health`, and every
 other request judged, forwarded (or, under `--strict`, answered), judged again on its answer, and reported.
 
-It holds a `Mock` built from the contract for the mock's own request machinery (its APIs' routes, parameter
-parsers, envelopes and headers), its response validator and its journal; the mock's world is never consulted.
-At lifespan shutdown (the server's SIGINT/SIGTERM handling) it prints the summary and writes the JUnit file.
+It judges with the compiled contract (routes, parameter parsers, credential checks, response validation) and the
+two APIs' surfaces (their route checks, wording, envelopes and headers), never the mock's world; it keeps a journal
+of its own. At lifespan shutdown (the server's SIGINT/SIGTERM handling) it prints the summary and writes the JUnit
+file.
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.apis.api import Api
+from mockserver.apis.api import Surface
+from mockserver.apis.graph.surface import GraphSurface
+from mockserver.apis.klayrai.surface import KlayraiSurface
+from mockserver.contract.operations import Operations, api_of
+from mockserver.contract.spec import default_contract
 from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
 from mockserver.http.cors import Cors, exposed_headers
+from mockserver.http.lifespan import lifespan
 from mockserver.http.wire import read_incoming
-from mockserver.mock import Mock
 from mockserver.proxy import kit
 from mockserver.proxy.checks import Checker, Finding
 from mockserver.proxy.links import rewrite_paging
@@ -38,6 +43,8 @@ from mockserver.proxy.report import ViolationLog, header_value
 from mockserver.proxy.settings import ProxySettings
 from mockserver.proxy.upstream import Upstream, UpstreamFailure
 from mockserver.settings import Settings
+from mockserver.state.journal import Journal
+from mockserver.state.limits import Policy, RateLimiter
 
 logger = logging.getLogger("mockserver.proxy")
 VIOLATIONS_HEADER = "x-contract-violations"
@@ -48,15 +55,22 @@ Answer = tuple[int, list[tuple[str, str]], bytes]
 class ProxyApp:
     def __init__(self, settings: ProxySettings) -> None:
         self.settings = settings
-        self.mock = Mock.build(Settings(journal_size=settings.journal_size))
-        self.checker = Checker(self.mock)
+        operations = Operations.compile(default_contract())
+        defaults = Settings()  # the mock's: its ids' seed, and the budget its headers show on the proxy's own answers
+        self.surfaces: dict[str, Surface] = {
+            "klayrai": KlayraiSurface(operations, defaults.seed),
+            "graph": GraphSurface(operations, defaults.seed),
+        }
+        self.limiter = RateLimiter(Policy.parse("default", defaults.rate_limit))
+        self.journal = Journal(settings.journal_size)
+        self.checker = Checker(operations)
         self.upstream = Upstream(settings.connect_timeout, settings.timeout)
         self.log = ViolationLog()
         self.recorder = Recorder(settings.record) if settings.record else None
         self.finished = False
         routes = [
             Route(f"{PREFIX}/violations", self.violations),
-            Route(f"{PREFIX}/journal", journal_endpoint(self.mock.journal), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/journal", journal_endpoint(self.journal), methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/health", self.health),
         ]
         # The mock's own guard (token off loopback, loopback Host, JSON-only), outside CORS like the mock's.
@@ -65,13 +79,13 @@ class ProxyApp:
         self.entry: ASGIApp = Cors(
             self.proxy,
             settings.cors_origins,
-            (*exposed_headers(self.mock.contract), VIOLATIONS_HEADER),
-            always_open=lambda path: self.mock.api_for(path).name == "graph",
+            (*exposed_headers(operations.contract), VIOLATIONS_HEADER),
+            always_open=lambda path: api_of(path) == "graph",
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self.lifespan(receive, send)
+            await lifespan(receive, send, self.shutdown)
         elif scope["type"] != "http":
             return
         elif scope["path"].startswith(PREFIX + "/"):
@@ -79,16 +93,9 @@ class ProxyApp:
         else:
             await self.entry(scope, receive, send)
 
-    async def lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.upstream.close()
-                self.finish()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def shutdown(self) -> None:
+        await self.upstream.close()
+        self.finish()
 
     def finish(self) -> None:
         """The shutdown report: the summary on stderr, the JUnit file when asked for. Once."""
@@ -111,14 +118,15 @@ class ProxyApp:
     async def proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.monotonic()
         incoming = await read_incoming(scope, receive)
-        api = self.mock.api_for(incoming.path)
-        operation_id, incoming.path_params, _ = self.checker.route(incoming.method, incoming.path)
-        exchange = MockExchange(incoming, operation_id, api.new_trace())
+        api = self.surfaces[api_of(incoming.path)]
+        routed = self.checker.operations.route(incoming.method, incoming.path)
+        incoming.path_params = routed.path_params
+        exchange = MockExchange(incoming, routed.operation, api.new_trace())
         base = self.settings.upstream_for(api.name).rstrip("/")
         path = scope.get("raw_path", b"").decode("latin-1") or quote(incoming.path)  # as sent: %2F stays %2F
         url = base + path + (f"?{incoming.raw_query}" if incoming.raw_query else "")
         seen = kit.Exchange(incoming.method, url, dict(incoming.headers), incoming.body, 0, {}, b"")
-        verdict = self.checker.check_request(api, exchange, seen)
+        verdict = self.checker.check_request(api, exchange, routed, seen)
         findings = list(verdict.findings)
         if verdict.error is not None and (self.settings.strict or incoming.body_too_large):
             answer = self.render(api, exchange, verdict.error)  # never forward a truncated body
@@ -132,7 +140,7 @@ class ProxyApp:
         self.report(exchange, seen, answer, findings, rules, started)
 
     async def forward(
-        self, api: Api, exchange: MockExchange, seen: kit.Exchange, scope: Scope, findings: list[Finding], base: str
+        self, api: Surface, exchange: MockExchange, seen: kit.Exchange, scope: Scope, findings: list[Finding], base: str
     ) -> Answer:
         """Forward, judge the answer, and return what the client gets (`findings` is extended in place)."""
         raw_headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
@@ -159,9 +167,9 @@ class ProxyApp:
             body = rewrite_paging(body, base, exchange.incoming.base_url) or body
         return upstream.status, upstream.headers, body
 
-    def render(self, api: Api, exchange: MockExchange, error: ApiError) -> Answer:
+    def render(self, api: Surface, exchange: MockExchange, error: ApiError) -> Answer:
         """The proxy's own answer in the API's envelope and headers, as the mock renders its errors."""
-        headers = api.headers(exchange, self.mock.limiter.peek(), self.mock.limiter.clock())
+        headers = api.headers(exchange, self.limiter.peek(), self.limiter.clock())
         headers.update(error.error_headers())
         pairs = [("content-type", "application/json"), *((name.lower(), value) for name, value in headers.items())]
         return error.status, pairs, encode(error.body(exchange.trace))
@@ -183,7 +191,7 @@ class ProxyApp:
         self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
         credentials = seen.secrets()
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
-        self.mock.journal.record(
+        self.journal.record(
             time=time.time(),
             method=incoming.method,
             path=incoming.path[:500],

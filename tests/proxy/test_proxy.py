@@ -6,6 +6,8 @@ examples that `mockserver examples --validate` checks."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -217,3 +219,12 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert "no upstream for the klayrai API" in err and "is not an http(s) URL" in err
     assert "no <operationId>/<status>/<name>.json under" in err
+
+
+def test_the_proxy_loads_no_mock() -> None:
+    """It judges with the compiled contract and the APIs' surfaces: neither the mock nor its pipeline is loaded."""
+    probe = (
+        "import sys, mockserver.proxy.app; print(sorted({'mockserver.mock', 'mockserver.pipeline'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

@@ -13,22 +13,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode
 
-from mockserver.apis.graph.edge import DEFAULT_VERSION, VERSION_RE
+from mockserver.apis.graph.surface import DEFAULT_VERSION, VERSION_RE
+from mockserver.contract.operations import Registry
+from mockserver.contract.spec import Contract
 from mockserver.errors import ApiError, GraphError
-from mockserver.exchange import Exchange, Incoming, Reply, encode
+from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode
 from mockserver.world.records import gc_paused
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope
 
     from mockserver.apis.api import Api
-    from mockserver.pipeline import MockMiddleware, Outcome
+    from mockserver.controls.prefer import Directive
 
 Json = dict[str, Any]
 ReadIncoming = Callable[["Scope", "Receive"], Awaitable[Incoming]]
+HANDLERS = Registry()  # the batch operations, bound to the running `GraphBatch`
 METHOD_RE = re.compile(r"[A-Za-z]{1,16}")
 REFERENCE_RE = re.compile(r"\{result=[^}]*\}")  # JSONPath references between items: `{result=name:$.data.*.id}`
 HEADER_LINE_RE = re.compile(r"[^:]+:.*", re.DOTALL)
@@ -37,15 +40,24 @@ MEMBERS = ("method", "relative_url", "body", "headers", *OPTIONAL_MEMBERS)
 BOOLEANS = {"true": True, "false": False, True: True, False: False, None: True}
 
 
+class Pipeline(Protocol):
+    """What the batch asks of the mock's pipeline: an item is answered, rendered and journaled as a request."""
+
+    async def answer(self, incoming: Incoming) -> tuple[Api, Exchange, Rendered]: ...
+    def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered: ...
+    def record(self, exchange: Exchange, status: int) -> None: ...
+    def directive(self, api: Api, exchange: Exchange) -> Directive | None: ...
+    def force(self, api: Api, exchange: Exchange, directive: Directive) -> Outcome: ...
+
+
 class GraphBatch:
-    def __init__(self, pipeline: MockMiddleware, read_incoming: ReadIncoming) -> None:
+    def __init__(self, pipeline: Pipeline, read_incoming: ReadIncoming, contract: Contract) -> None:
         """`read_incoming`: the pipeline's own decoding of a request, so that an item is read as a socket's is."""
         self.pipeline = pipeline
         self.read_incoming = read_incoming
-        contract = pipeline.mock.contract
-        self.operations = frozenset(op for op, o in contract.operations.items() if o.definition.get("x-graph-batch"))
         self.max_items = int(contract.deref({"$ref": "#/components/schemas/GraphBatchItems"})["maxItems"])
 
+    @HANDLERS("graphBatch", "graphBatchNoSlash", "graphBatchRoot")
     async def run(self, api: Api, exchange: Exchange) -> Outcome:
         """The batch's own checks (route, auth, Prefer on the batch), then each item through the pipeline."""
         pipeline = self.pipeline
@@ -55,8 +67,8 @@ class GraphBatch:
         if directive is not None and directive.forces:
             return pipeline.force(api, exchange, directive)
         api.body_params(exchange)
-        if exchange.context.get("body_fault"):
-            raise GraphError.invalid_parameter(exchange.context["body_fault"])
+        if exchange.body_fault:
+            raise GraphError.invalid_parameter(exchange.body_fault)
         items = self.parse(api, exchange)
         include = self.param(api, exchange, "include_headers")
         if type(include) not in (str, bool, type(None)) or include not in BOOLEANS:
@@ -109,8 +121,9 @@ class GraphBatch:
 
     # ---- one item
 
-    async def answer(self, api: Api, batch: Exchange, item: Json, fallback: str) -> tuple[int, dict[str, str], bytes]:
-        """The item as a request of its own, answered and journaled by the pipeline."""
+    async def answer(self, api: Api, batch: Exchange, item: Json, fallback: str) -> Rendered:
+        """The item as a request of its own, routed through the contract's table by the pipeline, answered and
+        journaled."""
         pipeline = self.pipeline
         scope = self.item_scope(batch, item, fallback)
         body = item_body(item.get("body"))
@@ -127,7 +140,7 @@ class GraphBatch:
             exchange = Exchange(incoming, None, api.new_trace())
             rendered = pipeline.render(api, exchange, refused)
         else:
-            api, exchange, rendered = await pipeline.answer(scope, receive, incoming)
+            api, exchange, rendered = await pipeline.answer(incoming)
         batch.delay_ms += exchange.delay_ms
         batch.usage = exchange.usage or batch.usage
         status, headers, content = rendered

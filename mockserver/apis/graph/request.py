@@ -16,8 +16,8 @@ BODY_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
 
 def body_params(exchange: Exchange) -> Json:
     """The request body as parameters, decoded once; a body that cannot be read is remembered as a fault."""
-    if "body" in exchange.context:
-        return exchange.context["body"]
+    if exchange.body is not None:
+        return exchange.body
     incoming, params, fault = exchange.incoming, {}, None
     if incoming.body_too_large:
         fault = "Request body is too large"
@@ -38,7 +38,7 @@ def body_params(exchange: Exchange) -> Json:
         else:
             allowed = ", ".join(BODY_CONTENT_TYPES)
             fault = f"Unsupported Content-Type {incoming.content_type}; use one of: {allowed}"
-    exchange.context["body"], exchange.context["body_fault"] = params, fault
+    exchange.body, exchange.body_fault = params, fault
     return params
 
 

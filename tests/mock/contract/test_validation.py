@@ -10,7 +10,6 @@ import pytest
 from mockserver.contract.spec import default_contract
 from mockserver.exchange import Reply
 from mockserver.http.app import MockApp
-from mockserver.mock import Mock
 from tests.conftest import DOC_KEY
 
 CONTRACT = default_contract()
@@ -80,10 +79,10 @@ def test_undocumented_status_is_a_problem(validator) -> None:  # type: ignore[no
 
 @pytest.mark.anyio
 async def test_an_off_contract_answer_becomes_the_apis_500(app: MockApp) -> None:
-    mock: Mock = app.mock
-    klayrai = mock.apis[0]
-    klayrai.respond = lambda exchange, params: Reply(200, {"data": "oops"})  # type: ignore[method-assign]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
+    wired = app.api.operations
+    handlers = {op.operation_id: op.handler for op in wired}
+    app.api.operations = wired.with_handlers({**handlers, "listAccounts": lambda _e, _p: Reply(200, {"data": "oops"})})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
         response = await client.get("/v1/accounts", headers={"x-api-key": DOC_KEY})
     assert response.status_code == 500
     error = response.json()["error"]

@@ -137,6 +137,8 @@ def test_bad_post_bodies(http: httpx.Client, content_type: str, body: bytes) -> 
         "/v1/accounts/act_001",
         "/%0A",
         "/v25.0/%0A/client_ad_accounts",
+        "/v25.0/1029384756/client_ad_accounts%0A",  # a final newline is in no route either (it was a 500)
+        "/v1/accounts%0A",
         "/v25.0/1029384756/client_ad_accounts/extra",
         "/" + "a" * 20_000,
         "/v25.0//client_ad_accounts",
