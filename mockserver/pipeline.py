@@ -183,6 +183,24 @@ class MockMiddleware:
         )
         return self.replies.get(key, lambda: operation.handler(exchange, api.parse(exchange)))  # type: ignore[arg-type,return-value]
 
+    async def directive(self, api: Api, exchange: Exchange) -> Directive | None:
+        """What the request's `Prefer` or a scenario rule asks for, checked alone (a Graph batch's own checks)."""
+        preferred = self.preferred(api, exchange)
+        if preferred is not None:
+            return preferred
+        seed = self.mock.settings.seed
+        for _ in range(STALE_RETRIES):
+            rules = self.matching(api, exchange)
+            if not rules:
+                return None
+            try:
+                admission = await self.mock.state.admit(rules, [], exchange.credential or "")
+            except StaleState:
+                continue
+            answering = decisions.answering(rules, admission.hits, seed)
+            return None if answering is None else self.directed(exchange, decisions.directive(*answering, seed))
+        raise StateUnavailable(f"the rules changed {STALE_RETRIES} times while one request was checked")
+
     def preferred(self, api: Api, exchange: Exchange) -> Directive | None:
         """The request's own `Prefer`, which wins over every rule; both only after authentication."""
         prefer = exchange.incoming.headers.get("prefer")

@@ -7,12 +7,28 @@ keywords the contract uses; an unsupported keyword is an error rather than a sil
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, Constants, HypothesisProvider
 
 Json = dict[str, Any]
+BACKEND = "mockserver-seed-only"
+
+
+class SeedOnlyProvider(HypothesisProvider):
+    """Hypothesis' own provider without the constants it gathers from the modules this process has loaded (a test
+    suite's, say): those differ from process to process, and a drawn value must depend on the seed alone, the same
+    in a test's thread, a worker and a replica."""
+
+    @cached_property
+    def _local_constants(self) -> Constants:
+        return Constants()
+
+
+AVAILABLE_PROVIDERS[BACKEND] = SeedOnlyProvider  # Hypothesis' documented way to register a backend
 IGNORED = {"description", "example", "title", "default", "format", "nullable", "readOnly", "writeOnly"}
 SUPPORTED = IGNORED | {
     "type",
@@ -103,7 +119,12 @@ def draw(schema: Json, seed_value: int) -> Any:
 
     @seed(seed_value)
     @settings(
-        database=None, max_examples=3, phases=[Phase.generate], deadline=None, suppress_health_check=list(HealthCheck)
+        database=None,
+        max_examples=3,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        backend=BACKEND,
     )
     @given(strategy(schema))
     def capture(value: Any) -> None:

@@ -155,9 +155,10 @@ def judge(world: World, business_id: str, ad_account_id: str, existing: Containe
     if account.pending_ownership_request:
         return "graph_3945", ""
     if (business_id, ad_account_id) in existing:
-        return "graph_3989", ""
+        return DUPLICATE, ""
     owner = world.businesses.get(account.owner_business_id)
     return "", "PENDING" if owner is not None and owner.requires_approval else "CONFIRMED"
 
 
+DUPLICATE = "graph_3989"  # the refusal of a relation that exists already (the store may be the one to know)
 APPROVABLE = "PENDING"  # only a pending request can be approved; it becomes CONFIRMED

@@ -161,7 +161,7 @@ class RedisState:
         if refusal:
             return refusal
         made = await self.relate(Relation(business_id, ad_account_id, tasks, status, 0), "")
-        return "graph_3989" if made is None else made
+        return decisions.DUPLICATE if made is None else made
 
     async def approve(self, business_id: str, ad_account_id: str) -> Relation | None:
         current = self.store.relations.get((business_id, ad_account_id))
@@ -241,7 +241,8 @@ class RedisState:
     async def refresh(self) -> None:
         await self.versions()
         await self.load_controls()
-        seen = await self.link.call("HGETALL", self.key("seen"))
+        flat = await self.link.call("HGETALL", self.key("seen"))  # field, value, field, value...
+        seen = dict(zip(flat[::2], flat[1::2], strict=True))
         for rule in self.scenarios.rules:
             rule.seen = int(seen.get(rule.key, 0))
             rule.fired = decisions.wins_until(rule, rule.seen, self.scenarios.seed)

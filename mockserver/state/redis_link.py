@@ -1,12 +1,12 @@
-"""One process's way to Redis: redis-py's asyncio client over a bounded connection pool, every call bounded by
+"""One process's way to Redis: redis-py's asyncio client, a few connections used as lanes, every call bounded by
 `--state-timeout`, and the calls of concurrent requests sent together.
 
-Calls made while the event loop runs one batch of ready requests go out as one pipeline on the next turn of the
-loop: each request still waits for one round trip, and the client's per-call cost is shared by the batch. A batch
-holds one pooled connection; another batch does not wait for it, so a slow or frozen Redis delays only the requests
-that need it, each for at most the timeout, after which it gets StateUnavailable (its API's 5xx). Its connection is
-dropped (its answer may still come), and what it carried changes nothing if Redis reads it late (the scripts'
-deadline, `mockserver.state.scripts`).
+Calls wait for the next turn of the event loop and go out together as one pipeline on a free lane (a connection
+that carries one batch at a time); while every lane is busy they gather, and the next free lane takes them all. Each
+request still waits for one round trip, and the client's per-call cost is shared by the batch. A slow or frozen
+Redis delays only the requests that need it, each for at most the timeout, after which it gets StateUnavailable
+(its API's 5xx): the lane's connection is dropped (its answer may still come), and what it carried changes nothing
+if Redis reads it late (the scripts' deadline, `mockserver.state.scripts`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import redis
 import redis.asyncio
+from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError
@@ -26,7 +27,8 @@ from redis.exceptions import NoScriptError
 from mockserver.contract.secrets import mask_url
 from mockserver.state.interface import StateUnavailable
 
-POOL_SIZE = 64  # connections per process: batches in flight at once (a frozen Redis holds each for the timeout)
+POOL_SIZE = 16  # connections per process: the lanes, the health check and a lane's replacement
+LANES = 2  # batches in flight at once; calls made meanwhile wait for a lane and go out together
 HEALTH_WAIT = 0.25  # seconds the health check waits for a PING at most
 Command = tuple[Any, ...]
 Rider = Callable[[], tuple[Command, Callable[[Any], None]] | None]  # a command to send along, and its outcome
@@ -45,6 +47,8 @@ class Link:
         self.rider: Rider | None = None
         self.offset_ms = 0.0  # Redis's clock minus ours, for the scripts' deadlines
         self.sending: set[asyncio.Task[None]] = set()
+        self.lanes: dict[int, AbstractConnection] = {}  # each lane carries one batch at a time
+        self.idle = list(range(LANES))
         self.loaded: set[str] = set()  # scripts Redis is known to hold
         self.digests: dict[str, str] = {}
 
@@ -64,6 +68,7 @@ class Link:
         if loop is not self.loop:
             if self.loop is not None:
                 self.client = self.new_client()
+                self.lanes, self.idle = {}, list(range(LANES))
             self.loop = loop
         return self.client
 
@@ -85,11 +90,19 @@ class Link:
         self.offset_ms = int(seconds) * 1000 + int(micros) / 1000 - time.time() * 1000
 
     async def call(self, *command: Any) -> Any:
-        """One command's answer, sent with the others of this turn of the loop."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        """One command's answer, sent with the others of this turn of the loop (or, every lane busy, of the turns
+        until one is free: then bounded by a timer of its own)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
         self.queue.append((command, future))
         self.schedule()
-        return await future
+        if self.idle:
+            return await future
+        timer = loop.call_later(self.timeout, self.expire, future)
+        try:
+            return await future
+        finally:
+            timer.cancel()
 
     async def script(self, source: str, keys: list[str], args: list[Any]) -> Any:
         """A script's answer; StateUnavailable when Redis read it past its deadline (`args[0]`)."""
@@ -125,26 +138,30 @@ class Link:
             asyncio.get_running_loop().call_soon(self.flush)
 
     def flush(self) -> None:
+        """Send what waits on a free lane; with none free, a lane that finishes sends it."""
         self.scheduled = False
+        self.current()  # a new loop starts with every lane free: before one is taken
+        if not self.idle:
+            return
         batch, self.queue = self.queue, []
         ride = self.rider() if self.rider is not None else None
         if not batch and ride is None:
             return
-        task = asyncio.get_running_loop().create_task(self.send(batch, ride))
+        task = asyncio.get_running_loop().create_task(self.send(self.idle.pop(), batch, ride))
         self.sending.add(task)
         task.add_done_callback(self.sending.discard)
 
-    async def send(self, batch: list[tuple[Command, asyncio.Future[Any]]], ride: Any) -> None:
+    async def send(self, lane: int, batch: list[tuple[Command, asyncio.Future[Any]]], ride: Any) -> None:
         commands = [command for command, _ in batch] + ([ride[0]] if ride else [])
         try:
-            async with asyncio.timeout(self.timeout):
-                async with self.current().pipeline(transaction=False) as pipe:
-                    for command in commands:
-                        pipe.execute_command(*command)
-                    results = await pipe.execute(raise_on_error=False)
+            results = await self.exchange(lane, commands)
         except (redis.RedisError, OSError, TimeoutError) as exc:
             error = self.unavailable(str(exc) or f"no answer within --state-timeout ({self.timeout:g} s)")
             results = [error] * len(commands)
+        finally:
+            self.idle.append(lane)
+            if self.queue:
+                self.schedule()
         if ride:
             ride[1](results[-1])
         for (_, future), result in zip(batch, results, strict=False):
@@ -157,6 +174,44 @@ class Link:
             else:
                 future.set_result(result)
 
+    async def exchange(self, lane: int, commands: list[Command]) -> list[Any]:
+        """Write the commands at once on the lane's connection and read their answers, within the timeout. A
+        connection kept from before may have died with a Redis restart: it is replaced once, at once."""
+        for attempt in range(2):
+            reused = lane in self.lanes
+            try:
+                async with asyncio.timeout(self.timeout):
+                    if not reused:
+                        self.lanes[lane] = await self.current().connection_pool.get_connection()
+                    return await self.pipelined(self.lanes[lane], commands)
+            except (redis.RedisError, OSError, TimeoutError) as exc:
+                await self.drop(lane)
+                if attempt or not reused or not isinstance(exc, redis.ConnectionError):
+                    raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    async def pipelined(connection: AbstractConnection, commands: list[Command]) -> list[Any]:
+        await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+        results: list[Any] = []
+        for _ in commands:
+            try:
+                results.append(await connection.read_response())
+            except redis.ResponseError as exc:  # that command's error; the others stand
+                results.append(exc)
+        return results
+
+    async def drop(self, lane: int) -> None:
+        """Let go of a lane's connection: its answers, if any come, must never be read as another call's."""
+        connection = self.lanes.pop(lane, None)
+        if connection is not None:
+            await connection.disconnect(nowait=True)
+            await self.current().connection_pool.release(connection)
+
+    def expire(self, future: asyncio.Future[Any]) -> None:
+        if not future.done():
+            future.set_exception(self.unavailable(f"no answer within --state-timeout ({self.timeout:g} s)"))
+
     async def bounded(self, *command: Any, wait: float) -> Any:
         """A command sent apart from the batches and waited for at most `wait` seconds (the health check)."""
         try:
@@ -168,4 +223,6 @@ class Link:
     async def close(self) -> None:
         """Let go of the running loop's connections."""
         await asyncio.gather(*self.sending)
+        for lane in list(self.lanes):
+            await self.drop(lane)
         await self.current().aclose(close_connection_pool=True)

@@ -85,7 +85,7 @@ class Store:
     def workspace_connections(self, workspace_id: str, status: str | None) -> list[Connection]:
         return self.connections[workspace_id].select(status)
 
-    # ---- Graph reads and writes
+    # ---- client relations
 
     def client_accounts(self, business_id: str) -> ClientAccounts:
         return self.clients.get(business_id) or ClientAccounts()

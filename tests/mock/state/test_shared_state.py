@@ -217,3 +217,20 @@ def test_a_rediss_url_is_shown_as_rediss_with_its_password_hidden() -> None:
     assert result.returncode == 2
     assert "the shared state at rediss://:***@127.0.0.1:" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_every_change_on_one_process_is_in_force_on_the_other_at_its_next_request(replicas: tuple[str, str]) -> None:
+    a, b = replicas
+    rule = {"name": "down", "operation": "listAccounts", "respond": {"code": 500}}
+    assert httpx.post(f"{a}/__mock/scenarios", json=rule).status_code == 201
+    assert httpx.get(f"{b}/v1/accounts", headers=KEY).status_code == 500
+    assert httpx.delete(f"{a}/__mock/scenarios/down", headers=JSON).status_code == 204
+    assert httpx.get(f"{b}/v1/accounts", headers=KEY).status_code == 200
+    limit = {"limit": 1, "window": 1_000_000_000, "credential": DOC_KEY}
+    assert httpx.post(f"{a}/__mock/rate-limits", json=limit).status_code == 201
+    assert [httpx.get(f"{b}/v1/accounts", headers=KEY).status_code for _ in range(2)] == [200, 429]
+    assert httpx.delete(f"{a}/__mock/rate-limits", headers=JSON).status_code == 204
+    assert httpx.get(f"{b}/v1/accounts", headers=KEY).status_code == 200
+    assert httpx.post(f"{a}/__mock/rate-limits", json=limit).status_code == 201
+    assert httpx.post(f"{a}/__mock/reset", json={}).status_code == 200
+    assert [httpx.get(f"{b}/v1/accounts", headers=KEY).status_code for _ in range(2)] == [200, 200]
