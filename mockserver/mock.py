@@ -18,6 +18,7 @@ from mockserver.contract.operations import Operations, api_of
 from mockserver.contract.spec import Contract
 from mockserver.contract.validation import ResponseValidator
 from mockserver.controls.scenario_file import load_file
+from mockserver.gc_pause import gc_paused
 from mockserver.settings import Settings
 from mockserver.state.interface import StateBackend
 from mockserver.state.journal import Journal
@@ -26,7 +27,6 @@ from mockserver.state.memory import MemoryState
 from mockserver.state.scenarios import Scenarios
 from mockserver.state.store import Store
 from mockserver.world.load import load_world
-from mockserver.world.records import gc_paused
 
 T = TypeVar("T")
 

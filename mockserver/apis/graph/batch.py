@@ -21,7 +21,7 @@ from mockserver.contract.operations import Registry
 from mockserver.contract.spec import Contract
 from mockserver.errors import ApiError, GraphError
 from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode
-from mockserver.world.records import gc_paused
+from mockserver.gc_pause import gc_paused
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope
