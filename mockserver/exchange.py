@@ -51,6 +51,7 @@ class Exchange:
     delay_ms: float = 0.0
     scenario: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    error: tuple[Any, Any] | None = None  # the answer's error identity (code, subcode), None for a success
 
 
 ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder: json.dumps builds one per call

@@ -17,6 +17,7 @@ from mockserver.apis.graph.edge import GraphApi
 from mockserver.apis.klayrai.accounts import KlayraiApi
 from mockserver.contract.spec import Contract
 from mockserver.contract.validation import ResponseValidator
+from mockserver.controls.coverage import Coverage
 from mockserver.controls.scenario_file import load_file
 from mockserver.settings import Settings
 from mockserver.state.interface import StateBackend
@@ -43,6 +44,7 @@ class Mock:
     state: StateBackend
     validator: ResponseValidator | None
     methods: list[tuple[re.Pattern[str], list[str]]]
+    coverage: Coverage
 
     @classmethod
     def build(cls, settings: Settings) -> Mock:
@@ -86,6 +88,7 @@ class Mock:
             state=state,
             validator=validator,
             methods=path_methods(contract),
+            coverage=Coverage(contract),
         )
 
     def api_for(self, path: str) -> Api:

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.apis.api import Api
 from mockserver.apis.graph.batch import GraphBatch
+from mockserver.contract.responses import error_identity
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
@@ -111,8 +112,9 @@ class MockMiddleware:
         return api, exchange, self.render(api, exchange, outcome)
 
     def record(self, exchange: Exchange, status: int) -> None:
-        """The journal's entry for one answered request (a batch item too)."""
+        """The journal's entry for one answered request (a batch item too), and its count for the coverage."""
         incoming = exchange.incoming
+        self.mock.state.count(self.mock.coverage.name(exchange.operation_id, status, exchange.error))
         self.mock.journal.record(
             time=time.time(),
             method=incoming.method,
@@ -275,7 +277,9 @@ class MockMiddleware:
         headers = api.headers(exchange, usage, now)
         if isinstance(outcome, ApiError):
             headers.update(outcome.error_headers())
-            return outcome.status, headers, encode(outcome.body(exchange.trace))
+            error = outcome.body(exchange.trace)
+            exchange.error = error_identity(error)
+            return outcome.status, headers, encode(error)
         headers.update(outcome.headers)
         body = outcome.body if isinstance(outcome.body, bytes) else encode(outcome.body)
         return outcome.status, headers, body

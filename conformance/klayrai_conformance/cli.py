@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TextIO
 
 from klayrai_conformance import coverage_html
-from klayrai_conformance.coverage import never_seen
 from klayrai_conformance.har_cli import add_check_parser, add_replay_parser, check_main, replay_main
 from klayrai_conformance.report import EXIT_USAGE, EXIT_VIOLATIONS, Report, summary, write_junit
 from klayrai_conformance.target import (
@@ -29,6 +28,7 @@ from klayrai_conformance.target import (
     is_loopback,
     with_mock_defaults,
 )
+from mockserver.contract.responses import never_seen
 from mockserver.version import VersionAction
 
 DEFAULT_REMOTE_RPS = 10.0

@@ -1,5 +1,6 @@
-"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal` and `/__mock/health`, and every
-other request judged, forwarded (or, under `--strict`, answered), judged again on its answer, and reported.
+"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal`, `/__mock/coverage` (what the
+backend answered, counted like the mock's own answers) and `/__mock/health`, and every other request judged,
+forwarded (or, under `--strict`, answered), judged again on its answer, and reported.
 
 It holds a `Mock` built from the contract for the mock's own request machinery (its APIs' routes, parameter
 parsers, envelopes and headers), its response validator and its journal; the mock's world is never consulted.
@@ -22,8 +23,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.apis.api import Api
+from mockserver.contract.responses import body_identity
 from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
+from mockserver.controls.coverage import coverage_endpoint
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -57,6 +60,7 @@ class ProxyApp:
         routes = [
             Route(f"{PREFIX}/violations", self.violations),
             Route(f"{PREFIX}/journal", journal_endpoint(self.mock.journal), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/coverage", coverage_endpoint(self.mock.state, self.mock.coverage)),
             Route(f"{PREFIX}/health", self.health),
         ]
         # The mock's own guard (token off loopback, loopback Host, JSON-only), outside CORS like the mock's.
@@ -181,6 +185,7 @@ class ProxyApp:
         if findings:
             logger.warning("%s broke %s", masker(request), ", ".join(rules))
         self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
+        self.mock.state.count(self.mock.coverage.name(exchange.operation_id, answer[0], body_identity(answer[2])))
         credentials = seen.secrets()
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
         self.mock.journal.record(

@@ -51,7 +51,7 @@ class GraphBatch:
         pipeline = self.pipeline
         api.route_check(exchange)
         api.authenticate(exchange)
-        directive = pipeline.directive(api, exchange)
+        directive = pipeline.preferred(api, exchange)
         if directive is not None and directive.forces:
             return pipeline.force(api, exchange, directive)
         api.body_params(exchange)
