@@ -112,9 +112,8 @@ class MockMiddleware:
         return api, exchange, self.render(api, exchange, outcome)
 
     def record(self, exchange: Exchange, status: int) -> None:
-        """The journal's entry for one answered request (a batch item too), and its count for the coverage."""
+        """The journal's entry for one answered request (a batch item too)."""
         incoming = exchange.incoming
-        self.mock.state.count(self.mock.coverage.name(exchange.operation_id, status, exchange.error))
         self.mock.journal.record(
             time=time.time(),
             method=incoming.method,
@@ -260,7 +259,8 @@ class MockMiddleware:
         return outcome
 
     def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
-        """Status, headers and body, checked against the contract; the status is the one the client asked to see."""
+        """Status, headers and body, checked against the contract; the status is the one the client asked to see.
+        The answer is counted for the coverage here, before it is written: a read of the coverage after it finds it."""
         status, headers, body = self._render(api, exchange, outcome)
         validator = self.mock.validator
         if validator is not None:
@@ -269,16 +269,15 @@ class MockMiddleware:
                 logger.error("off-contract response for %s: %s", exchange.operation_id, "; ".join(problems))
                 error = api.internal_error(f"The mock produced an off-contract response: {problems[0]}")
                 status, headers, body = self._render(api, exchange, error)
-        return api.wire_status(exchange, status), headers, body
+        status = api.wire_status(exchange, status)
+        self.mock.state.count(self.mock.coverage.name(exchange.operation_id, status, exchange.error))
+        return status, headers, body
 
     def _render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
-        now = self.mock.limiter.clock()
-        usage = exchange.usage or self.mock.limiter.peek()
-        headers = api.headers(exchange, usage, now)
+        headers = api.headers(exchange, exchange.usage or self.mock.limiter.peek(), self.mock.limiter.clock())
         if isinstance(outcome, ApiError):
             headers.update(outcome.error_headers())
-            error = outcome.body(exchange.trace)
-            exchange.error = error_identity(error)
+            exchange.error = error_identity(error := outcome.body(exchange.trace))
             return outcome.status, headers, encode(error)
         headers.update(outcome.headers)
         body = outcome.body if isinstance(outcome.body, bytes) else encode(outcome.body)

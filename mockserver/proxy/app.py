@@ -128,6 +128,8 @@ class ProxyApp:
             answer = self.render(api, exchange, verdict.error)  # never forward a truncated body
         else:
             answer = await self.forward(api, exchange, seen, scope, findings, base)
+        # Counted for the coverage before it is written: a read of the coverage after the answer finds it.
+        self.mock.state.count(self.mock.coverage.name(exchange.operation_id, answer[0], body_identity(answer[2])))
         rules = list(dict.fromkeys(finding.rule for finding in findings))
         headers = answer[1]
         if rules:
@@ -185,7 +187,6 @@ class ProxyApp:
         if findings:
             logger.warning("%s broke %s", masker(request), ", ".join(rules))
         self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
-        self.mock.state.count(self.mock.coverage.name(exchange.operation_id, answer[0], body_identity(answer[2])))
         credentials = seen.secrets()
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
         self.mock.journal.record(
