@@ -106,7 +106,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("mock coverage")
     terminalreporter.line(
         f"The mock answered {summary['seen']} of {summary['documented']} documented responses "
-        f"({summary['percent']}%), and {report['outside']} requests no operation serves."
+        f"({summary['percent']}%); answers to requests no operation serves: {report['outside']}."
     )
     if missing:
         terminalreporter.line("Never answered:")
