@@ -46,7 +46,12 @@ def error_identity(body: Any) -> ErrorIdentity:
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict) or "code" not in error:
         return None
-    return (error["code"], error.get("error_subcode"))
+    return (_scalar(error["code"]), _scalar(error.get("error_subcode")))
+
+
+def _scalar(part: Any) -> Any:
+    """A JSON scalar as it is, anything else as its JSON text: an identity must be hashable, whatever was answered."""
+    return part if part is None or isinstance(part, str | int | float) else json.dumps(part, sort_keys=True)
 
 
 def body_identity(body: bytes) -> ErrorIdentity:

@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from mockserver.contract.responses import all_documented as documented_per_operation
+from mockserver.contract.responses import error_identity
 from mockserver.contract.spec import default_contract
+from mockserver.controls.coverage import Coverage
 from mockserver.testing import JSON, RunningMock
 from tests.conftest import AGENCY, DOC_KEY, EDGE, EXPIRED_TOKEN, TOKEN
 from tests.mock.test_cli import serving
@@ -193,3 +195,13 @@ def test_mock_coverage_min_must_be_a_percentage(pytester: pytest.Pytester) -> No
     result = inner_session(pytester, "--mock-coverage-min", "150")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*150 is not a percentage between 0 and 100*"])
+
+
+def test_an_error_code_of_any_json_type_is_classified() -> None:
+    """A drawn or foreign error body may carry an array or object as its code: still an identity, never a crash."""
+    identity = error_identity({"error": {"code": [100], "error_subcode": {"x": 1}}})
+    assert identity == ("[100]", '{"x": 1}')
+    coverage = Coverage(default_contract())
+    assert coverage.name("listClientAdAccounts", 400, identity) == json.dumps(
+        ["undocumented", "listClientAdAccounts", '400 error code [100] subcode {"x": 1}']
+    )
