@@ -1,5 +1,5 @@
 """The journal of the Redis state backend: one journal for every process. Entries are written off the request's
-path, riding along with the next batch of calls (`Link.rider`); at most `--journal-size` wait, the newest kept,
+path, riding along with the next batch of calls (`Link.riders`); at most `--journal-size` wait, the newest kept,
 while Redis is away."""
 
 from __future__ import annotations
