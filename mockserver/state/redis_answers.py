@@ -25,7 +25,7 @@ class RedisAnswers:
 
     def ride(self) -> tuple[Command, Callable[[Any], None]] | None:
         """The counts to add, and what to do with the outcome: on failure they wait for the next batch. A call
-        Redis reads past its deadline adds nothing, so counts sent again are never added twice."""
+        Redis reads past its deadline adds nothing, so counts given up on are not added twice when sent again."""
         if not self.waiting:
             return None
         counts, self.waiting = self.waiting, Counter()
