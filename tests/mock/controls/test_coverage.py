@@ -20,6 +20,8 @@ from tests.conftest import AGENCY, DOC_KEY, EDGE, EXPIRED_TOKEN, TOKEN
 from tests.mock.test_cli import serving
 from tests.redis_server import RedisServer
 
+pytest_plugins = ["pytester"]  # the plugin's tests run a suite of their own
+
 KEY = {"x-api-key": DOC_KEY}
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 ITEM = {"method": "GET", "relative_url": f"{AGENCY}/client_ad_accounts?limit=1"}
@@ -148,8 +150,6 @@ def test_two_processes_on_one_redis_count_into_one_report(replicas: tuple[Runnin
 
 
 # ---- the pytest plugin: a suite's summary and its minimum
-
-pytest_plugins = ["pytester"]
 
 SUITE = f'''
 KEY = {{"x-api-key": "{DOC_KEY}"}}
