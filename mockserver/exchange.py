@@ -69,6 +69,8 @@ class Exchange:
     def operation_id(self) -> str | None:
         return None if self.operation is None else self.operation.operation_id
 
+    error: tuple[Any, Any] | None = None  # the answer's error identity (code, subcode), None for a success
+
 
 ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder: json.dumps builds one per call
 

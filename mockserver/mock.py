@@ -17,6 +17,7 @@ from mockserver.apis.klayrai.accounts import KlayraiApi
 from mockserver.contract.operations import Operations, api_of
 from mockserver.contract.spec import Contract
 from mockserver.contract.validation import ResponseValidator
+from mockserver.controls.coverage import Coverage
 from mockserver.controls.scenario_file import load_file
 from mockserver.gc_pause import gc_paused
 from mockserver.settings import Settings
@@ -43,6 +44,7 @@ class Mock:
     journal: Journal
     state: StateBackend
     validator: ResponseValidator | None
+    coverage: Coverage
 
     @classmethod
     def build(cls, settings: Settings) -> Mock:
@@ -73,6 +75,7 @@ class Mock:
             journal=state.journal,
             state=state,
             validator=validator,
+            coverage=Coverage(contract),
         )
 
     def api_for(self, path: str) -> Api:

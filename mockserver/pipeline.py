@@ -27,6 +27,7 @@ from mockserver.apis.api import Api
 from mockserver.apis.graph import batch, edge
 from mockserver.apis.klayrai import accounts
 from mockserver.contract.operations import Operation, Operations
+from mockserver.contract.responses import error_identity
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode
@@ -252,7 +253,8 @@ class MockMiddleware:
         return outcome
 
     def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
-        """Status, headers and body, checked against the contract; the status is the one the client asked to see."""
+        """Status, headers and body, checked against the contract; the status is the one the client asked to see.
+        The answer is counted for the coverage here, before it is written: a read of the coverage after it finds it."""
         status, headers, body = self._render(api, exchange, outcome)
         validator = self.mock.validator
         if validator is not None:
@@ -261,15 +263,16 @@ class MockMiddleware:
                 logger.error("off-contract response for %s: %s", exchange.operation_id, "; ".join(problems))
                 error = api.internal_error(f"The mock produced an off-contract response: {problems[0]}")
                 status, headers, body = self._render(api, exchange, error)
-        return api.wire_status(exchange, status), headers, body
+        status = api.wire_status(exchange, status)
+        self.mock.state.count(self.mock.coverage.name(exchange.operation_id, status, exchange.error))
+        return status, headers, body
 
     def _render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
-        now = self.mock.limiter.clock()
-        usage = exchange.usage or self.mock.limiter.peek()
-        headers = api.headers(exchange, usage, now)
+        headers = api.headers(exchange, exchange.usage or self.mock.limiter.peek(), self.mock.limiter.clock())
         if isinstance(outcome, ApiError):
             headers.update(outcome.error_headers())
-            return outcome.status, headers, encode(outcome.body(exchange.trace))
+            exchange.error = error_identity(error := outcome.body(exchange.trace))
+            return outcome.status, headers, encode(error)
         headers.update(outcome.headers)
         body = outcome.body if isinstance(outcome.body, bytes) else encode(outcome.body)
         return outcome.status, headers, body

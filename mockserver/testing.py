@@ -65,6 +65,12 @@ class RunningMock:
             params["status"] = status
         return self.admin.get("/journal", params=params).json()["entries"]
 
+    def coverage(self) -> dict[str, Any]:
+        """The documented responses the mock answered since start or the last reset (`GET /__mock/coverage`)."""
+        response = self.admin.get("/coverage")
+        response.raise_for_status()
+        return response.json()
+
     def credentials(self) -> dict[str, Any]:
         return self.admin.get("/credentials").json()
 

@@ -11,7 +11,6 @@ kinds are kept, the rest summed under one line).
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -23,17 +22,17 @@ from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.probes import RuleOutcome
 from klayrai_conformance.target import TAG_API
 from mockserver.contract.responses import (
+    MAX_UNDOCUMENTED_KINDS,
+    OTHER_KINDS,
     DocumentedResponse,
     ResponseKey,
     all_documented,
+    body_identity,
     coverage_report,
-    error_identity,
 )
+from mockserver.contract.responses import answer_kind as kind_of
+from mockserver.contract.responses import classify as match
 from mockserver.contract.spec import Json, default_contract
-
-MAX_UNDOCUMENTED_KINDS = 50
-OTHER_KINDS = "(other kinds, past the limit)"
-MAX_CODE_CHARS = 40  # of an undocumented answer's error code as listed: the target chooses it
 
 
 @functools.cache
@@ -71,29 +70,13 @@ def operation_at(method: str, url: str, bases: list[str]) -> str | None:
 
 
 def classify(operation_id: str, status: int, body: bytes) -> DocumentedResponse | None:
-    """The documented response an answer is: same status and, where the contract names the answers, same error
-    identity (`error.code`, `error.error_subcode`); None when the operation documents no such answer."""
-    identity = error_identity(_json(body))
-    for response in documented().get(operation_id, []):
-        if response.status == str(status) and (not response.identities or identity in response.identities):
-            return response
-    return None
-
-
-def _json(body: bytes) -> object:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    """The documented response an answer is (`mockserver.contract.responses.classify`), from its raw body."""
+    return match(documented().get(operation_id, []), status, body_identity(body))
 
 
 def answer_kind(status: int, body: bytes) -> str:
     """How an undocumented answer is listed: its status and error identity."""
-    identity = error_identity(_json(body))
-    if identity is None:
-        return str(status)
-    code, subcode = (str(part)[:MAX_CODE_CHARS] for part in identity)
-    return f"{status} error code {code}" + (f" subcode {subcode}" if identity[1] is not None else "")
+    return kind_of(status, body_identity(body))
 
 
 @dataclass
@@ -155,13 +138,3 @@ def coverage_json(tally: Tally, outcomes: dict[str, str]) -> Json:
     report = coverage_report(default_contract(), tally.counts, extra)
     report["outside"] = tally.outside
     return report
-
-
-def never_seen(report: Json) -> list[str]:
-    """The documented responses of a report no answer matched, one line each."""
-    return [
-        f"{operation['operationId']} {entry['status']}" + (f" {entry['example']}" if entry["example"] else "")
-        for operation in report["operations"]
-        for entry in operation["responses"]
-        if not entry["seen"]
-    ]

@@ -7,8 +7,8 @@ import json
 from typing import TextIO
 
 from klayrai_conformance import coverage_html
-from klayrai_conformance.coverage import never_seen
 from klayrai_conformance.report import EXIT_VIOLATIONS, Report
+from mockserver.contract.responses import never_seen
 
 
 def write_coverage(report: Report, args: argparse.Namespace, out: TextIO) -> int:

@@ -10,7 +10,8 @@ entry with example None. openapi.yaml's `x-coverage` annotation says the same fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ from mockserver.contract.spec import Contract, Json
 ErrorIdentity = tuple[Any, Any] | None
 # (operationId, status, example name or None): one documented response, as counted
 ResponseKey = tuple[str, str, str | None]
+MAX_UNDOCUMENTED_KINDS = 50  # kinds of undocumented answers a report lists; the rest are summed under OTHER_KINDS
+OTHER_KINDS = "(other kinds, past the limit)"
+MAX_CODE_CHARS = 40  # of an undocumented answer's error code as listed: the answering side chooses it
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,39 @@ def error_identity(body: Any) -> ErrorIdentity:
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict) or "code" not in error:
         return None
-    return (error["code"], error.get("error_subcode"))
+    return (_scalar(error["code"]), _scalar(error.get("error_subcode")))
+
+
+def _scalar(part: Any) -> Any:
+    """A JSON scalar as it is, anything else as its JSON text: an identity must be hashable, whatever was answered."""
+    return part if part is None or isinstance(part, str | int | float) else json.dumps(part, sort_keys=True)
+
+
+def body_identity(body: bytes) -> ErrorIdentity:
+    """The error identity of an answer's raw body (None when it is not JSON or not an error envelope)."""
+    try:
+        return error_identity(json.loads(body))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def classify(
+    responses: Sequence[DocumentedResponse], status: int, identity: ErrorIdentity
+) -> DocumentedResponse | None:
+    """The documented response an answer is: same status and, where the contract names the answers, same error
+    identity; None when the operation documents no such answer."""
+    for response in responses:
+        if response.status == str(status) and (not response.identities or identity in response.identities):
+            return response
+    return None
+
+
+def answer_kind(status: int, identity: ErrorIdentity) -> str:
+    """How an undocumented answer is listed: its status and error identity."""
+    if identity is None:
+        return str(status)
+    code, subcode = (str(part)[:MAX_CODE_CHARS] for part in identity)
+    return f"{status} error code {code}" + (f" subcode {subcode}" if identity[1] is not None else "")
 
 
 def documented_responses(contract: Contract, operation_id: str) -> list[DocumentedResponse]:
@@ -75,13 +111,28 @@ def coverage_report(
     """The coverage report's JSON: every operation with its documented responses and how many answers of each were
     seen, and `summary.percent`, the share of documented responses seen at least once. `extra` adds fields to an
     operation's object (the kit adds the rules that judged it)."""
-    operations, seen, documented = [], 0, 0
+    operations = []
     for operation_id, responses in all_documented(contract).items():
         operation = contract.operations[operation_id]
         entries = [{"status": r.status, "example": r.example, "seen": int(counts.get(r.key, 0))} for r in responses]
-        seen += sum(1 for entry in entries if entry["seen"])
-        documented += len(entries)
         item: Json = {"operationId": operation_id, "method": operation.method, "path": operation.path}
         operations.append({**item, "responses": entries, **(extra or {}).get(operation_id, {})})
-    percent = round(100.0 * seen / documented, 1) if documented else 100.0
-    return {"operations": operations, "summary": {"percent": percent, "seen": seen, "documented": documented}}
+    return {"operations": operations, "summary": summary(operations)}
+
+
+def summary(operations: list[Json]) -> Json:
+    """`percent`, the share of documented responses seen at least once (one decimal), `seen` and `documented`."""
+    entries = [entry for operation in operations for entry in operation["responses"]]
+    seen = sum(1 for entry in entries if entry["seen"])
+    percent = round(100.0 * seen / len(entries), 1) if entries else 100.0
+    return {"percent": percent, "seen": seen, "documented": len(entries)}
+
+
+def never_seen(report: Json) -> list[str]:
+    """The documented responses of a report no answer matched, one line each."""
+    return [
+        f"{operation['operationId']} {entry['status']}" + (f" {entry['example']}" if entry["example"] else "")
+        for operation in report["operations"]
+        for entry in operation["responses"]
+        if not entry["seen"]
+    ]

@@ -1,5 +1,6 @@
-"""The admin API under `/__mock/`: scenarios, rate limits, reset, the request journal, pending approvals, health and
-the world's credentials. It is the mock's own control surface, kept out of `openapi.yaml`."""
+"""The admin API under `/__mock/`: scenarios, rate limits, reset, the request journal, the coverage of what the mock
+answered, pending approvals, health and the world's credentials. It is the mock's own control surface, kept out of
+`openapi.yaml`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver.controls.admin_guard import problem
+from mockserver.controls.coverage import coverage_endpoint
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
 from mockserver.state.interface import StateUnavailable
@@ -172,6 +174,7 @@ def admin_app(mock: Mock) -> Starlette:
             Route(f"{PREFIX}/rate-limits", fresh(rate_limits), methods=["POST", "DELETE"]),
             Route(f"{PREFIX}/reset", reset, methods=["POST"]),
             Route(f"{PREFIX}/journal", fresh(journal_endpoint(mock.journal)), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/coverage", coverage_endpoint(mock.state.answers, mock.coverage)),
             Route(f"{PREFIX}/pending", fresh(pending)),
             Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
         ],

@@ -1,5 +1,6 @@
-"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal` and `/__mock/health`, and every
-other request judged, forwarded (or, under `--strict`, answered), judged again on its answer, and reported.
+"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal`, `/__mock/coverage` (what the
+backend answered, counted like the mock's own answers) and `/__mock/health`, and every other request judged,
+forwarded (or, under `--strict`, answered), judged again on its answer, and reported.
 
 It judges with the compiled contract (routes, parameter parsers, credential checks, response validation) and the
 two APIs' surfaces (their route checks, wording, envelopes and headers), never the mock's world; it keeps a journal
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -26,9 +28,11 @@ from mockserver.apis.api import Surface
 from mockserver.apis.graph.surface import GraphSurface
 from mockserver.apis.klayrai.surface import KlayraiSurface
 from mockserver.contract.operations import Operations, api_of
+from mockserver.contract.responses import body_identity
 from mockserver.contract.spec import default_contract
 from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
+from mockserver.controls.coverage import Coverage, coverage_endpoint
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -63,6 +67,8 @@ class ProxyApp:
         }
         self.limiter = RateLimiter(Policy.parse("default", defaults.rate_limit))
         self.journal = Journal(settings.journal_size)
+        self.coverage = Coverage(operations.contract)
+        self.answers: Counter[str] = Counter()  # coverage: what the backend answered, since the proxy started
         self.checker = Checker(operations)
         self.upstream = Upstream(settings.connect_timeout, settings.timeout)
         self.log = ViolationLog()
@@ -71,6 +77,7 @@ class ProxyApp:
         routes = [
             Route(f"{PREFIX}/violations", self.violations),
             Route(f"{PREFIX}/journal", journal_endpoint(self.journal), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/coverage", coverage_endpoint(self.counted, self.coverage)),
             Route(f"{PREFIX}/health", self.health),
         ]
         # The mock's own guard (token off loopback, loopback Host, JSON-only), outside CORS like the mock's.
@@ -107,6 +114,9 @@ class ProxyApp:
             self.log.write_junit(self.settings.junit)
             print(f"contract proxy: JUnit report written to {self.settings.junit}", file=sys.stderr, flush=True)
 
+    async def counted(self) -> dict[str, int]:
+        return dict(self.answers)
+
     async def violations(self, request: Request) -> Response:
         return JSONResponse(self.log.as_json())
 
@@ -132,6 +142,8 @@ class ProxyApp:
             answer = self.render(api, exchange, verdict.error)  # never forward a truncated body
         else:
             answer = await self.forward(api, exchange, seen, scope, findings, base)
+        # Counted for the coverage before it is written: a read of the coverage after the answer finds it.
+        self.answers[self.coverage.name(exchange.operation_id, answer[0], body_identity(answer[2]))] += 1
         rules = list(dict.fromkeys(finding.rule for finding in findings))
         headers = answer[1]
         if rules:

@@ -54,11 +54,19 @@ class StateBackend(Protocol):
     async def set_policies(self, policies: list[Policy]) -> None:
         """The policies beside the default; every rate-limit counter restarts."""
 
+    def count(self, name: str) -> None:
+        """One answer counted under `name` (`mockserver.controls.coverage` names it): on the request's path, so it
+        never waits; a shared store sends it with its next batch of calls."""
+
+    async def answers(self) -> dict[str, int]:
+        """The answers every process counted since start or the last reset, by name."""
+
     async def refresh(self) -> None:
         """Bring this process's views up to date (rules' counters included) before an admin call reads them."""
 
     async def reset(self) -> None:
-        """Back to the seed for every process: relations, the scenario file's rules and limits, counters, journal."""
+        """Back to the seed for every process: relations, the scenario file's rules and limits, counters (answers
+        included), journal."""
 
     async def health(self) -> str:
         """ "" when the state answers, else why not; never waits longer than a moment."""

@@ -3,6 +3,7 @@ concurrent duplicate POSTs create one relation, never two."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ class MemoryState:
     generation: int = 0  # changes of the rules so far: a rule's counters are per generation, as in Redis
     changes: int = 0  # relations made at run time
     counters: dict[tuple[str, str], tuple[float, int]] = field(default_factory=dict)  # bounded: policies x keys
+    answered: Counter[str] = field(default_factory=Counter)  # bounded: the coverage's names
 
     @classmethod
     def build(
@@ -91,6 +93,12 @@ class MemoryState:
         self.limiter.policies = list(policies)
         self.counters.clear()
 
+    def count(self, name: str) -> None:
+        self.answered[name] += 1
+
+    async def answers(self) -> dict[str, int]:
+        return dict(self.answered)
+
     async def refresh(self) -> None:
         for rule in self.scenarios.rules:
             rule.fired = decisions.wins_until(rule, rule.seen, self.scenarios.seed)
@@ -101,6 +109,7 @@ class MemoryState:
         self.scenarios.rules = self.scenarios.file_rules()
         await self.set_policies(self.file_policies)
         self.journal.clear()
+        self.answered.clear()
 
     async def health(self) -> str:
         return ""

@@ -9,6 +9,7 @@ default limit, so two different worlds never mix):
     seen           each rule's hit counter, by name and generation added
     rel, log       run-time client relations (business|account -> status) and every change, in order
     journal, total the journal (newest first, capped at --journal-size) and the number of requests recorded
+    answers        the answers counted for the coverage report, by name (`mockserver.controls.coverage`)
     limit:<epoch>:<n>:<policy>:<credential digest>:<window start>   rate-limit counters, expiring with their window
                    (n: the policies' changes so far, since a change restarts every counter)
 
@@ -35,6 +36,7 @@ from mockserver.settings import Settings
 from mockserver.state import decisions, scripts
 from mockserver.state.interface import Admission, StaleState, StateUnavailable
 from mockserver.state.limits import Policy, RateLimiter, Window, policy_json
+from mockserver.state.redis_answers import RedisAnswers
 from mockserver.state.redis_journal import RedisJournal
 from mockserver.state.redis_link import Link
 from mockserver.state.scenarios import Rule, Scenarios
@@ -42,7 +44,7 @@ from mockserver.state.store import Store
 from mockserver.world.records import Relation, World
 
 Json = dict[str, Any]
-DROPPED_ON_RESET = ("controls", "gen", "seen", "rel", "log", "journal")
+DROPPED_ON_RESET = ("controls", "gen", "seen", "rel", "log", "journal", "answers")
 RETRIES = 3
 START_TIMEOUT = 5.0  # seconds the start-up check waits for Redis at most
 
@@ -66,6 +68,7 @@ class RedisState:
         self.limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
         self.limiter.policies = list(policies)
         self.journal = RedisJournal(settings.journal_size, link, self.key)
+        self.tally = RedisAnswers(link, self.key)
 
     @classmethod
     async def connect(
@@ -238,6 +241,12 @@ class RedisState:
 
     # ---- admin
 
+    def count(self, name: str) -> None:
+        self.tally.count(name)
+
+    async def answers(self) -> dict[str, int]:
+        return await self.tally.read()
+
     async def refresh(self) -> None:
         await self.versions()
         await self.load_controls()
@@ -249,6 +258,7 @@ class RedisState:
 
     async def reset(self) -> None:
         keys = [self.key("epoch"), *(self.key(name) for name in DROPPED_ON_RESET)]
+        self.tally.waiting.clear()
         await self.link.script(scripts.RESET, keys, [self.link.deadline(), "", self.fresh()])
         await self.refresh()
 

@@ -1,5 +1,5 @@
 """The journal of the Redis state backend: one journal for every process. Entries are written off the request's
-path, riding along with the next batch of calls (`Link.rider`); at most `--journal-size` wait, the newest kept,
+path, riding along with the next batch of calls (`Link.riders`); at most `--journal-size` wait, the newest kept,
 while Redis is away."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class RedisJournal(Journal):
         self.link = link
         self.keys = [key("epoch"), key("journal"), key("total")]
         self.waiting: list[str] = []
-        link.rider = self.ride
+        link.riders.append(self.ride)
 
     def record(self, **fields: Any) -> Entry:
         entry = Entry(id=0, **masked(fields))
@@ -56,10 +56,7 @@ class RedisJournal(Journal):
     async def read(
         self, operation_id: str | None, status: int | None, limit: int, violations: bool
     ) -> tuple[int, list[dict[str, Any]]]:
-        if self.waiting:  # what this process recorded is written first
-            self.link.schedule()
-            await asyncio.sleep(0)
-        await asyncio.gather(*self.link.sending)
+        await self.link.drain()  # what this process recorded is written first
         total, raw = await asyncio.gather(
             self.link.call("GET", self.keys[2]), self.link.call("LRANGE", self.keys[1], 0, -1)
         )

@@ -44,7 +44,7 @@ class Link:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.queue: list[tuple[Command, asyncio.Future[Any]]] = []
         self.scheduled = False
-        self.rider: Rider | None = None
+        self.riders: list[Rider] = []  # what rides along with every batch (journal entries, answers counted)
         self.offset_ms = 0.0  # Redis's clock minus ours, for the scripts' deadlines
         self.sending: set[asyncio.Task[None]] = set()
         self.lanes: dict[int, AbstractConnection] = {}  # each lane carries one batch at a time
@@ -144,15 +144,20 @@ class Link:
         if not self.idle:
             return
         batch, self.queue = self.queue, []
-        ride = self.rider() if self.rider is not None else None
-        if not batch and ride is None:
+        rides = [ride for ride in (rider() for rider in self.riders) if ride is not None]
+        if not batch and not rides:
             return
-        task = asyncio.get_running_loop().create_task(self.send(self.idle.pop(), batch, ride))
+        task = asyncio.get_running_loop().create_task(self.send(self.idle.pop(), batch, rides))
         self.sending.add(task)
         task.add_done_callback(self.sending.discard)
 
-    async def send(self, lane: int, batch: list[tuple[Command, asyncio.Future[Any]]], ride: Any) -> None:
-        commands = [command for command, _ in batch] + ([ride[0]] if ride else [])
+    async def send(
+        self,
+        lane: int,
+        batch: list[tuple[Command, asyncio.Future[Any]]],
+        rides: list[tuple[Command, Callable[[Any], None]]],
+    ) -> None:
+        commands = [command for command, _ in batch] + [command for command, _ in rides]
         try:
             results = await self.exchange(lane, commands)
         except (redis.RedisError, OSError, TimeoutError) as exc:
@@ -162,8 +167,8 @@ class Link:
             self.idle.append(lane)
             if self.queue:
                 self.schedule()
-        if ride:
-            ride[1](results[-1])
+        for (_, done), result in zip(rides, results[len(batch) :], strict=True):
+            done(result)
         for (_, future), result in zip(batch, results, strict=False):
             if future.done():
                 continue
@@ -211,6 +216,12 @@ class Link:
     def expire(self, future: asyncio.Future[Any]) -> None:
         if not future.done():
             future.set_exception(self.unavailable(f"no answer within --state-timeout ({self.timeout:g} s)"))
+
+    async def drain(self) -> None:
+        """Wait until what this process has to send (riders' included) is written."""
+        self.schedule()
+        await asyncio.sleep(0)
+        await asyncio.gather(*self.sending)
 
     async def bounded(self, *command: Any, wait: float) -> Any:
         """A command sent apart from the batches and waited for at most `wait` seconds (the health check)."""

@@ -108,3 +108,16 @@ redis.call('SET', KEYS[3], ARGV[4])
 return redis.call('INCR', KEYS[2])
 """
 )
+
+# Add answers to their counters (one hash, its fields a bounded set of names). KEYS: epoch, answers. ARGV: deadline,
+# (unused), then name, count pairs. Returns 1, nil when late.
+TALLY = (
+    HEAD
+    + """
+if late then return false end
+for i = 3, #ARGV, 2 do
+  redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+return 1
+"""
+)
