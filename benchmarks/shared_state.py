@@ -1,6 +1,6 @@
 """Throughput of the mock with its state in memory and in Redis, one process and two replicas, measured with wrk.
 
-    .venv/bin/python -m benchmarks shared-state                 # 5 s per run (~2 min)
+    .venv/bin/python -m benchmarks shared-state                 # 3 rounds of 3 s runs (~5 min)
     .venv/bin/python -m benchmarks shared-state --duration 10   # longer runs
 
 Configurations: `memory x1` (one `mockserver serve`, the default in-memory state), `redis x1` (one process, `--state
@@ -8,7 +8,9 @@ redis://...`), `redis 2 workers` (`--workers 2` on one port, one wrk), `redis x2
 sharing one Redis, a wrk against each at once: their requests/s are summed, the p99 is the worse of the two).
 Requests: the KlayrAI list (doc key), the Graph list (fields + summary), a KlayrAI 401, and POSTs that each create a
 new client relation (distinct ad accounts, POSTed as the second agency in a `--size` world, so every POST is a
-write). Each run: a warm-up, then `--duration` seconds of `wrk -t1 -c32` per process.
+write). Each run: a warm-up, then `--duration` seconds of `wrk -t1 -c32` per process. All configurations serve
+at once, and each request is measured on one after the other for `--rounds` rounds (median kept), so drifting load
+weighs on all alike.
 
 Redis calls per request come from `INFO commandstats`, reset before each run: the commands the mock sends
 itself (EVALSHA of its scripts, LRANGE of the change log, and those of admin calls), not the commands the scripts
@@ -174,36 +176,54 @@ def round_trips(client: redis.Redis) -> int:
 
 
 def measure(args: argparse.Namespace, work: Path, accounts: list[str]) -> list[dict[str, Any]]:
-    results = []
+    """Every configuration serving at once (each on a Redis database of its own), and each request measured on one
+    after the other, round after round: a machine whose load drifts weighs on every configuration alike. Each
+    figure is the round with the median requests/s."""
+    rounds: dict[tuple[str, str], list[dict[str, Any]]] = {}
     redis_port = free_port()
     with process(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                  "--dir", str(work)], work / "redis.log"):  # fmt: skip
+                  "--dir", str(work)], work / "redis.log"), ExitStack() as stack:  # fmt: skip
         client = redis.Redis(port=redis_port)
         wait_until(lambda: _pings(client), "redis-server")
-        for config, replicas, workers, state in CONFIGS:
-            client.flushall()
-            with ExitStack() as stack:
-                ports = [free_port() for _ in range(replicas)]
-                for port in ports:
-                    argv = [PYTHON, "-m", "mockserver", "serve", "--port", str(port), "--size", str(args.size),
-                            "--workers", str(workers)]  # fmt: skip
-                    if state:
-                        argv += ["--state", f"redis://127.0.0.1:{redis_port}/0"]
-                    stack.enter_context(process(argv, work / f"mock-{config.replace(' ', '')}-{port}.log"))
-                for port in ports:
-                    wait_until(lambda port=port: healthy(port), f"mock on {port}")
-                for request in REQUESTS:
-                    if request.post:
-                        httpx.post(f"http://127.0.0.1:{ports[0]}/__mock/reset", json={}).raise_for_status()
-                    else:
-                        wrk(ports, request, args.warmup, work, accounts)
-                    client.config_resetstat()
-                    result = wrk(ports, request, args.duration, work, accounts)
-                    result["round_trips"] = round_trips(client) / max(1, result["requests"]) if state else None
-                    results.append({"config": config, "request": request.name, **result})
-                    print(f"  {config:<10} {request.name:<18} {result['rps']:>8.0f} req/s  p99 "
+        client.flushall()
+        ports: dict[str, list[int]] = {}
+        for db, (config, replicas, workers, state) in enumerate(CONFIGS):
+            ports[config] = [free_port() for _ in range(replicas)]
+            for port in ports[config]:
+                argv = [PYTHON, "-m", "mockserver", "serve", "--port", str(port), "--size", str(args.size),
+                        "--workers", str(workers)]  # fmt: skip
+                if state:
+                    argv += ["--state", f"redis://127.0.0.1:{redis_port}/{db}"]
+                stack.enter_context(process(argv, work / f"mock-{config.replace(' ', '')}-{port}.log"))
+        for port in (p for group in ports.values() for p in group):
+            wait_until(lambda port=port: healthy(port), f"mock on {port}")
+        for request in REQUESTS:
+            for number in range(args.rounds):
+                for config, _, _, state in CONFIGS:
+                    result = run_one(args, work, accounts, request, ports[config], client if state else None)
+                    rounds.setdefault((config, request.name), []).append(result)
+                    print(f"  round {number + 1}  {config:<16} {request.name:<18} {result['rps']:>8.0f} req/s  p99 "
                           f"{result['p99_ms']:>6.1f} ms", flush=True)  # fmt: skip
-    return results
+    return [
+        {"config": config, "request": name, **sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]}
+        for (config, name), runs in rounds.items()
+    ]
+
+
+def run_one(
+    args: argparse.Namespace, work: Path, accounts: list[str], request: Request, ports: list[int],
+    client: redis.Redis | None,
+) -> dict[str, Any]:  # fmt: skip
+    """One measured wrk run (after a warm-up, or for POSTs a reset), with the Redis calls it caused."""
+    if request.post:
+        httpx.post(f"http://127.0.0.1:{ports[0]}/__mock/reset", json={}).raise_for_status()
+    else:
+        wrk(ports, request, args.warmup, work, accounts)
+    if client is not None:
+        client.config_resetstat()
+    result = wrk(ports, request, args.duration, work, accounts)
+    result["round_trips"] = round_trips(client) / max(1, result["requests"]) if client is not None else None
+    return result
 
 
 def _pings(client: redis.Redis) -> bool:
@@ -241,7 +261,8 @@ def ratios(results: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds of each measured wrk run (5)")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds of each measured wrk run (3)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per request and configuration, median kept (3)")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of the unrecorded run before each (1)")
     parser.add_argument("--size", type=int, default=50_000, help="world size: distinct accounts to POST (50000)")
     parser.add_argument("--json", type=Path, help="also write the results here")

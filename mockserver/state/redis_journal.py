@@ -1,6 +1,7 @@
 """The journal of the Redis state backend: one journal for every process. Entries are written off the request's
-path, riding along with the next batch of calls (`Link.riders`); at most `--journal-size` wait, the newest kept,
-while Redis is away."""
+path, riding along with a batch of calls (`Link.riders`) once the oldest has waited `DELAY` (or `MAX_RIDE` wait);
+at most `--journal-size` wait, the newest kept, while Redis is away. A read waits twice `DELAY` first, so that what
+any process recorded before it is in it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from mockserver.state.journal import Entry, Journal, masked, select
 from mockserver.state.redis_link import Command, Link
 
 MAX_RIDE = 200  # entries written by one call
+DELAY = 0.01  # seconds an entry waits at most before it goes with the next batch (fewer, larger appends)
 
 
 class RedisJournal(Journal):
@@ -22,13 +24,20 @@ class RedisJournal(Journal):
         self.link = link
         self.keys = [key("epoch"), key("journal"), key("total")]
         self.waiting: list[str] = []
+        self.timer: asyncio.TimerHandle | None = None
+        self.due = False  # entries have waited DELAY: the next batch carries them
         link.riders.append(self.ride)
 
     def record(self, **fields: Any) -> Entry:
         entry = Entry(id=0, **masked(fields))
         self.keep([json.dumps(entry._asdict())])
-        self.link.schedule()
+        if self.timer is None and not self.due:
+            self.timer = asyncio.get_running_loop().call_later(DELAY, self.come_due)
         return entry
+
+    def come_due(self) -> None:
+        self.timer, self.due = None, True
+        self.link.schedule()
 
     def keep(self, entries: list[str]) -> None:
         self.waiting.extend(entries)
@@ -36,9 +45,10 @@ class RedisJournal(Journal):
 
     def ride(self) -> tuple[Command, Callable[[Any], None]] | None:
         """The next entries to write, and what to do with the outcome: on failure they wait for the next batch."""
-        if not self.waiting:
+        if not self.waiting or not (self.due or len(self.waiting) >= MAX_RIDE):
             return None
         entries, self.waiting = self.waiting[:MAX_RIDE], self.waiting[MAX_RIDE:]
+        self.due = bool(self.waiting)
         command = self.link.command(
             scripts.APPEND, self.keys, [self.link.deadline(), "", self.entries.maxlen, *entries]
         )
@@ -56,7 +66,10 @@ class RedisJournal(Journal):
     async def read(
         self, operation_id: str | None, status: int | None, limit: int, violations: bool
     ) -> tuple[int, list[dict[str, Any]]]:
-        await self.link.drain()  # what this process recorded is written first
+        await asyncio.sleep(2 * DELAY)  # what other processes recorded before this read is written meanwhile
+        if self.waiting:  # and what this one recorded, now
+            self.come_due()
+        await self.link.drain()
         total, raw = await asyncio.gather(
             self.link.call("GET", self.keys[2]), self.link.call("LRANGE", self.keys[1], 0, -1)
         )

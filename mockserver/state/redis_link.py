@@ -165,8 +165,7 @@ class Link:
             results = [error] * len(commands)
         finally:
             self.idle.append(lane)
-            if self.queue:
-                self.schedule()
+            self.schedule()  # what gathered meanwhile, calls or riders' entries
         for (_, done), result in zip(rides, results[len(batch) :], strict=True):
             done(result)
         for (_, future), result in zip(batch, results, strict=False):

@@ -24,6 +24,7 @@ SEED = 7
 KEY = {"x-api-key": DOC_KEY}
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 PER_REQUEST = {"request_id", "fbtrace_id"}  # ids each process makes its own
+PATIENT = 10  # --state-timeout here: a loaded machine must not turn a slow answer into a 500 (tests/test_state_faults)
 Step = tuple[str, str, dict[str, Any]]
 
 RULES = [
@@ -107,7 +108,7 @@ def test_the_script_draws_on_every_kind_of_state(in_memory: list[tuple[int, Any]
 
 
 def test_one_process_on_redis_answers_as_memory(in_memory: list[tuple[int, Any]], redis: RedisServer) -> None:
-    with serve_in_thread(Settings(seed=SEED, state=redis.url())) as mock:
+    with serve_in_thread(Settings(seed=SEED, state=redis.url(), state_timeout=PATIENT)) as mock:
         on_redis = answers(mock.base_url)
     assert on_redis == in_memory
 
@@ -115,6 +116,7 @@ def test_one_process_on_redis_answers_as_memory(in_memory: list[tuple[int, Any]]
 def test_two_workers_on_redis_answer_a_sequential_client_as_memory(
     in_memory: list[tuple[int, Any]], redis: RedisServer, tmp_path: Path
 ) -> None:
-    with serving("--workers", "2", "--seed", str(SEED), "--state", redis.url(1)) as (base, _):
+    flags = ["--workers", "2", "--seed", str(SEED), "--state", redis.url(1), "--state-timeout", str(PATIENT)]
+    with serving(*flags) as (base, _):
         on_workers = answers(base)
     assert on_workers == in_memory
