@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.http.limits import DEFAULT as DEFAULT_LIMITS
+from mockserver.http.limits import Limits
 from mockserver.ratelimit import Usage
 
 
@@ -24,6 +26,8 @@ class Incoming:
     path_params: dict[str, str]
     base_url: str
     body_too_large: bool = False
+    breach: str | None = None  # the limit the request broke, worded for the client (mockserver.http.limits)
+    limits: Limits = DEFAULT_LIMITS  # the limits it was read under: client JSON in it is parsed with them
 
     @property
     def content_type(self) -> str:

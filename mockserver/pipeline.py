@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import itertools
 import logging
 import random
@@ -28,10 +29,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.apis.api import Api
 from mockserver.apis.graph.batch import GraphBatch
 from mockserver.backend import StaleState, StateUnavailable
-from mockserver.cache import WorldCache
+from mockserver.cache import BoundedCache, WorldCache
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
-from mockserver.errors import ApiError
+from mockserver.errors import ApiError, limit_error
 from mockserver.exchange import Exchange, Incoming, Reply, encode
+from mockserver.http.limits import JsonLimit, Limits
 from mockserver.http.wire import read_incoming, send_json
 from mockserver.mock import Mock
 from mockserver.ratelimit import Usage
@@ -39,7 +41,6 @@ from mockserver.ratelimit import Usage
 logger = logging.getLogger("mockserver")
 
 EXCHANGE = "mockserver.exchange"
-MAX_ROUTES = 4096
 STALE_RETRIES = 3
 Outcome = Reply | ApiError
 Rendered = tuple[int, dict[str, str], bytes]
@@ -67,9 +68,12 @@ class MockMiddleware:
         self.mock = mock
         self.rng = random.Random(mock.settings.seed)
         self.draws = itertools.count()
-        self.routes: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
-        self.replies = WorldCache(mock.store, weigh=lambda _key, reply: len(reply.body))
-        self.batch = GraphBatch(self, read_incoming)
+        settings = mock.settings
+        self.limits = Limits.of(settings)
+        # Both keyed on what the client sent (path, query, headers): bounded in bytes, keys included.
+        self.routes = BoundedCache(settings.cache_bytes // 4, weigh=lambda key, _route: len(key[1]) + 200)
+        self.replies = WorldCache(mock.store, settings.cache_bytes, weigh=reply_size)
+        self.batch = GraphBatch(self, functools.partial(read_incoming, limits=self.limits))
         contract = mock.contract
         self.vary = {
             op: tuple(p["name"].lower() for p in contract.parameters(op) if p["in"] == "header")
@@ -80,7 +84,7 @@ class MockMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = await read_incoming(scope, receive)
+        incoming = await read_incoming(scope, receive, self.limits)
         api, exchange, (status, headers, body) = await self.answer(scope, receive, incoming)
         delay = self.latency() + exchange.delay_ms
         if delay > 0:
@@ -95,12 +99,16 @@ class MockMiddleware:
         scope[EXCHANGE] = exchange
         try:
             await self.route(scope, receive, api, exchange)
+            if incoming.breach is not None:  # after routing, which knows the operation; before anything reads on
+                raise limit_error(api.name, incoming.breach)
             if exchange.operation_id in self.batch.operations:
                 outcome: Outcome = await self.batch.run(api, exchange)
             else:
                 outcome = self.run(api, exchange)
         except ApiError as error:
             outcome = detached(error)
+        except JsonLimit as exc:  # client JSON too large or too deep, wherever it was parsed: a client error
+            outcome = limit_error(api.name, str(exc))
         except StateUnavailable as exc:  # the shared state is away: a transient 5xx, nothing changed
             logger.warning("%s %s: %s", incoming.method, incoming.path, exc)
             outcome = api.internal_error()
@@ -129,7 +137,7 @@ class MockMiddleware:
         """Connexion's routing, remembered per method and path: a path routes the same way every time."""
         incoming = exchange.incoming
         key = (incoming.method, incoming.path)
-        known = self.routes.get(key)
+        known = self.routes.values.get(key)
         if known is not None:
             exchange.operation_id, incoming.path_params = known[0], dict(known[1])
             return
@@ -140,9 +148,7 @@ class MockMiddleware:
                 raise api.method_not_allowed(exchange, self.mock.allowed(incoming.path)) from None
             raise api.not_found(exchange) from None
         if exchange.operation_id is not None:
-            if len(self.routes) >= MAX_ROUTES:
-                self.routes.clear()
-            self.routes[key] = (exchange.operation_id, dict(incoming.path_params))
+            self.routes.put(key, (exchange.operation_id, dict(incoming.path_params)))
 
     def run(self, api: Api, exchange: Exchange) -> Outcome:
         if exchange.operation_id is None:  # no route, or the router answered itself (e.g. a trailing-slash redirect)
@@ -261,6 +267,12 @@ def detached(error: ApiError) -> ApiError:
     (frame -> error -> traceback -> frame) per error answer, left to the cyclic garbage collector."""
     error.__context__ = error.__cause__ = None
     return error.with_traceback(None)
+
+
+def reply_size(key: tuple[str | None, ...], reply: Reply) -> int:
+    """A kept read's bytes: its body and the texts of its key (a long query must count, not only the answer)."""
+    body = reply.body if isinstance(reply.body, bytes) else b""
+    return len(body) + sum(len(part) for part in key if part) + 200
 
 
 async def swallow(message: Message) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.contract.spec import SPEC_PATH
+from mockserver.http import limits
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,13 @@ class Settings:
     state: str | None = None  # None: in this process's memory; "redis://host:port/db": shared (mockserver.state_redis)
     admin_token: str | None = None  # required by the admin API off loopback (Authorization: Bearer)
     admin_hosts: tuple[str, ...] = ()  # Host names the admin API accepts besides loopback ones (controls.admin_guard)
+    # What a client may send, and what the mock keeps (mockserver.http.limits, docs/security.md).
+    max_url_bytes: int = limits.MAX_URL_BYTES
+    max_query_bytes: int = limits.MAX_QUERY_BYTES
+    max_body_bytes: int = limits.MAX_BODY_BYTES
+    max_json_depth: int = limits.MAX_JSON_DEPTH
+    body_timeout: float = limits.BODY_TIMEOUT
+    cache_bytes: int = limits.CACHE_BYTES
 
 
 def parse_latency(text: str) -> tuple[float, float]:

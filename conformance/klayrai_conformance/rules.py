@@ -17,6 +17,7 @@ from klayrai_conformance import (  # noqa: F401  (the probe modules register the
     probes_graph_writes,
     probes_klayrai,
     probes_klayrai_errors,
+    probes_limits,
     transport_rules,
 )
 from klayrai_conformance.checks import CHECK_RULES

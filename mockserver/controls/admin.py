@@ -3,7 +3,6 @@ the world's credentials. It is the mock's own control surface, kept out of `open
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ from mockserver.backend import StateUnavailable
 from mockserver.controls.admin_guard import problem
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
+from mockserver.http.limits import JsonLimit, Limits
 from mockserver.journal import Journal
 from mockserver.mock import Mock
 from mockserver.ratelimit import Policy
@@ -24,9 +24,17 @@ PREFIX = "/__mock"
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-async def read_json(request: Request) -> Any:
+async def read_json(request: Request, limits: Limits) -> Any:
+    """The call's JSON body, bounded as any client JSON (`mockserver.http.limits`); ValueError saying why not."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limits.body_bytes:
+            raise ValueError(limits.body_too_large())
     try:
-        return json.loads(await request.body() or b"null")
+        return limits.loads(body or b"null")
+    except JsonLimit as exc:
+        raise ValueError(str(exc)) from None
     except ValueError as exc:
         raise ValueError(f"body is not JSON: {exc}") from None
 
@@ -83,6 +91,8 @@ def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response
 
 
 def admin_app(mock: Mock) -> Starlette:
+    bounds = Limits.of(mock.settings)
+
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "world_version": mock.store.version, "requests": mock.journal.total})
 
@@ -95,7 +105,7 @@ def admin_app(mock: Mock) -> Starlette:
             return Response(status_code=204)
         if request.method == "POST":
             try:
-                rule = mock.scenarios.add(await read_json(request))
+                rule = mock.scenarios.add(await read_json(request, bounds))
             except (ValueError, PreferenceError) as exc:
                 return problem(400, str(exc))
             return JSONResponse(rule.as_json(), status_code=201)
@@ -112,7 +122,7 @@ def admin_app(mock: Mock) -> Starlette:
             mock.limiter.set_policies([])
             return Response(status_code=204)
         try:
-            spec = await read_json(request)
+            spec = await read_json(request, bounds)
         except ValueError as exc:
             return problem(400, str(exc))
         problems = schema_problems(LIMIT_SCHEMA, spec, "rate_limit")
@@ -137,7 +147,7 @@ def admin_app(mock: Mock) -> Starlette:
 
     async def approve(request: Request) -> Response:
         try:
-            spec = await read_json(request)
+            spec = await read_json(request, bounds)
             relation = mock.store.approve(str(spec["business_id"]), str(spec["adaccount_id"]))
         except (ValueError, KeyError, TypeError):
             return problem(400, 'body must be {"business_id": "...", "adaccount_id": "act_..."}')

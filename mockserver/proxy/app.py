@@ -9,6 +9,7 @@ At lifespan shutdown (the server's SIGINT/SIGTERM handling) it prints the summar
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 import time
 from dataclasses import replace
@@ -36,7 +37,7 @@ from mockserver.proxy.links import rewrite_paging
 from mockserver.proxy.record import Recorder
 from mockserver.proxy.report import ViolationLog, header_value
 from mockserver.proxy.settings import ProxySettings
-from mockserver.proxy.upstream import Upstream, UpstreamFailure
+from mockserver.proxy.upstream import Upstream, UpstreamFailure, has_mark
 from mockserver.settings import Settings
 
 logger = logging.getLogger("mockserver.proxy")
@@ -50,7 +51,9 @@ class ProxyApp:
         self.settings = settings
         self.mock = Mock.build(Settings(journal_size=settings.journal_size))
         self.checker = Checker(self.mock)
-        self.upstream = Upstream(settings.connect_timeout, settings.timeout)
+        # This proxy's mark in `Via` (RFC 9110 7.6.3), one per process: a request carrying it came back (a loop).
+        self.via = f"1.1 mockserver-proxy-{secrets.token_hex(6)}"
+        self.upstream = Upstream(settings.connect_timeout, settings.timeout, settings.max_answer_bytes, self.via)
         self.log = ViolationLog()
         self.recorder = Recorder(settings.record) if settings.record else None
         self.finished = False
@@ -120,7 +123,11 @@ class ProxyApp:
         seen = kit.Exchange(incoming.method, url, dict(incoming.headers), incoming.body, 0, {}, b"")
         verdict = self.checker.check_request(api, exchange, seen)
         findings = list(verdict.findings)
-        if verdict.error is not None and (self.settings.strict or incoming.body_too_large):
+        if self.looped(scope):
+            message = "Loop Detected: this request has already been through this proxy (its Via mark)"
+            findings.append(Finding("upstream.loop", message))
+            answer = self.render(api, exchange, gateway_error(api.name, 508, message))
+        elif verdict.error is not None and (self.settings.strict or incoming.body_too_large):
             answer = self.render(api, exchange, verdict.error)  # never forward a truncated body
         else:
             answer = await self.forward(api, exchange, seen, scope, findings, base)
@@ -158,6 +165,9 @@ class ProxyApp:
         if api.name == "graph":
             body = rewrite_paging(body, base, exchange.incoming.base_url) or body
         return upstream.status, upstream.headers, body
+
+    def looped(self, scope: Scope) -> bool:
+        return any(name == b"via" and has_mark(value.decode("latin-1"), self.via) for name, value in scope["headers"])
 
     def render(self, api: Api, exchange: MockExchange, error: ApiError) -> Answer:
         """The proxy's own answer in the API's envelope and headers, as the mock renders its errors."""

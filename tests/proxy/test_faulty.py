@@ -68,6 +68,7 @@ ACROSS_EXCHANGES = {  # fault -> why one exchange cannot show it
     "unknown_path_is_404": "an unknown path has no documented answer to judge (reported as request.route)",
     "unknown_account_accepted": "which ad accounts exist is the backend's knowledge",
     "asset_conflicts_accepted": "which ad accounts the business owns is the backend's knowledge",
+    "limits_are_server_errors": "the client's traffic stays within the limits; the kit's probe goes past them",
 }
 
 
