@@ -9,7 +9,7 @@ different worlds never mix):
     seen, fired    the rules' counters by name; draws: the probability draws made so far
     rel, log       run-time client relations (business|account -> status) and every change, in order
     journal, total the journal (newest first, capped at --journal-size) and the number of requests recorded
-    limit:<epoch>:<n>:<policy>:<credential>:<window start>   rate-limit counters, expiring with their window (n:
+    limit:<epoch>:<n>:<policy>:<cred hash>:<window start>   rate-limit counters, expiring with their window (n:
                    the policies' changes so far, since a change restarts every counter, as in memory)
 
 Each process keeps a copy of what it read (relations applied to its `Store`, rules, policies) and catches up

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockserver.backend import StaleState, StateUnavailable
+from mockserver.contract.secrets import fingerprint
 from mockserver.contract.spec import Contract
 from mockserver.controls.prefer import Directive, PreferenceError
 from mockserver.controls.scenario_file import rule_problems
@@ -160,7 +161,7 @@ class RedisLimiter(RateLimiter):
         state = self.state
         applicable = self.applicable(operation_id, credential, self.clock())
         limits = [
-            (f"{policy.name}:{credential}:{start}", int((start + policy.window) * 1000) + 1000)
+            (f"{policy.name}:{fingerprint(credential)}:{start}", int((start + policy.window) * 1000) + 1000)
             for policy, start in applicable
         ]
         _, _, _, counts = state.touch(limits, state.gen)

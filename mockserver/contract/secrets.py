@@ -11,6 +11,7 @@ The mock, the validating proxy and the conformance kit all import this module, s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,12 @@ def mask(secret: str) -> str:
     if len(secret) >= 12:
         return f"{secret[:6]}...{secret[-4:]}"
     return f"{secret[:2]}..." if len(secret) > 4 else "***"
+
+
+def fingerprint(secret: str) -> str:
+    """A stable name for a secret that does not reveal it (SHA-256, 16 hex digits): for keys a store must hold, such
+    as a rate-limit counter per credential."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else ""
 
 
 def mask_optional(secret: str | None) -> str | None:

@@ -10,7 +10,9 @@ from pathlib import Path
 import klayrai_conformance
 
 KIT = Path(klayrai_conformance.__file__).resolve().parent
-ALLOWED = {"mockserver.contract.spec", "mockserver.resources", "mockserver.version"}  # `--version` names the package
+# The contract as loaded and the one masking rule (shared by the kit, the proxy and the mock); `--version` names the
+# package.
+ALLOWED = {"mockserver.contract.spec", "mockserver.contract.secrets", "mockserver.resources", "mockserver.version"}
 CREDENTIALS_MODULE = "mockserver.world.credentials"  # the default world's constants: for a loopback mock only
 CREDENTIALS_IMPORTER = "target.py"
 
