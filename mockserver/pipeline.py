@@ -30,6 +30,7 @@ from mockserver.apis.api import Api
 from mockserver.apis.graph.batch import GraphBatch
 from mockserver.backend import StaleState, StateUnavailable
 from mockserver.cache import BoundedCache, WorldCache
+from mockserver.contract.secrets import mask_text
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError, limit_error
 from mockserver.exchange import Exchange, Incoming, Reply, encode
@@ -241,6 +242,7 @@ class MockMiddleware:
         if validator is not None:
             problems = validator.problems(api.name, exchange.operation_id, status, body, headers, exchange.trace)
             if problems:
+                problems = [mask_text(problem) for problem in problems]  # a paging link quoted may carry the token
                 logger.error("off-contract response for %s: %s", exchange.operation_id, "; ".join(problems))
                 error = api.internal_error(f"The mock produced an off-contract response: {problems[0]}")
                 status, headers, body = self._render(api, exchange, error)

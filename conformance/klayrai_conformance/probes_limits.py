@@ -1,6 +1,7 @@
 """Probes of the request limits the contract documents (`x-limits`, openapi.yaml): a request over one is a client
 error in the API's own envelope (KlayrAI 400 `invalid_request`; Graph 400 code 100, never code 1 or transient).
-Nothing here can write: the over-limit POSTs name no ad account."""
+The over-limit POSTs name no ad account, so nothing can be created; they are still POSTs, sent only when writes
+are allowed (the GET is sent always)."""
 
 from __future__ import annotations
 
@@ -31,10 +32,13 @@ def klayrai_limits(ctx: ProbeContext) -> None:
 def graph_limits(ctx: ProbeContext) -> None:
     documented = limits()
     token = {"access_token": ctx.credentials.graph_token}
-    long_query = get(ctx, limit=1, search_query=over(documented["query_bytes"]))
-    large_body = ctx.client.post(edge(ctx), params=token, data={"x": over(documented["body_bytes"])})
-    deep = "[" * (documented["json_depth"] + 1) + "]" * (documented["json_depth"] + 1)
-    deep_json = ctx.client.post(edge(ctx), params=token, data={"permitted_tasks": deep})
-    for exchange in (long_query, large_body, deep_json):
+    exchanges = [get(ctx, limit=1, search_query=over(documented["query_bytes"]))]
+    if ctx.writes:
+        deep = "[" * (documented["json_depth"] + 1) + "]" * (documented["json_depth"] + 1)
+        exchanges += [
+            ctx.client.post(edge(ctx), params=token, data={"x": over(documented["body_bytes"])}),
+            ctx.client.post(edge(ctx), params=token, data={"permitted_tasks": deep}),
+        ]
+    for exchange in exchanges:
         error = expect_error(ctx, exchange, 400, 100)
         ctx.expect(not error.get("is_transient"), "a request over a limit is answered as transient", exchange)

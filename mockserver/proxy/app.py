@@ -29,6 +29,8 @@ from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
 from mockserver.http.cors import Cors, exposed_headers
+from mockserver.http.limits import Limits
+from mockserver.http.server import MAX_HEAD_BYTES
 from mockserver.http.wire import read_incoming
 from mockserver.mock import Mock
 from mockserver.proxy import kit
@@ -44,6 +46,9 @@ logger = logging.getLogger("mockserver.proxy")
 VIOLATIONS_HEADER = "x-contract-violations"
 TRACE_HEADERS = ("x-request-id", "x-fb-trace-id")
 Answer = tuple[int, list[tuple[str, str]], bytes]
+# The proxy relays URLs of any length the server reads (judging them is the upstream's business), but reads no body
+# past the mock's limit: it never forwards a truncated one.
+RELAYED = Limits(url_bytes=MAX_HEAD_BYTES, query_bytes=MAX_HEAD_BYTES)
 
 
 class ProxyApp:
@@ -113,7 +118,7 @@ class ProxyApp:
 
     async def proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.monotonic()
-        incoming = await read_incoming(scope, receive)
+        incoming = await read_incoming(scope, receive, RELAYED)
         api = self.mock.api_for(incoming.path)
         operation_id, incoming.path_params, _ = self.checker.route(incoming.method, incoming.path)
         exchange = MockExchange(incoming, operation_id, api.new_trace())
