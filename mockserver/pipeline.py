@@ -34,7 +34,7 @@ from mockserver.contract.secrets import mask_text
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError, limit_error
 from mockserver.exchange import Exchange, Incoming, Reply, encode
-from mockserver.http.limits import JsonLimit, Limits
+from mockserver.http.limits import JsonLimit
 from mockserver.http.wire import read_incoming, send_json
 from mockserver.mock import Mock
 from mockserver.ratelimit import Usage
@@ -70,7 +70,7 @@ class MockMiddleware:
         self.rng = random.Random(mock.settings.seed)
         self.draws = itertools.count()
         settings = mock.settings
-        self.limits = Limits.of(settings)
+        self.limits = settings.limits
         # Both keyed on what the client sent (path, query, headers): bounded in bytes, keys included.
         self.routes = BoundedCache(settings.cache_bytes // 4, weigh=lambda key, _route: len(key[1]) + 200)
         self.replies = WorldCache(mock.store, settings.cache_bytes, weigh=reply_size)

@@ -91,7 +91,7 @@ def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response
 
 
 def admin_app(mock: Mock) -> Starlette:
-    bounds = Limits.of(mock.settings)
+    bounds = mock.settings.limits
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "world_version": mock.store.version, "requests": mock.journal.total})

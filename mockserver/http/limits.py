@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from mockserver.settings import Settings
+from typing import Any
 
 MAX_URL_BYTES = 16 * 1024  # path and query together
 MAX_QUERY_BYTES = 8 * 1024
@@ -50,16 +47,6 @@ class Limits:
 
     def body_too_slow(self) -> str:
         return f"The request body did not arrive within {self.body_timeout:g} s"
-
-    @classmethod
-    def of(cls, settings: Settings) -> Limits:
-        return cls(
-            settings.max_url_bytes,
-            settings.max_query_bytes,
-            settings.max_body_bytes,
-            settings.max_json_depth,
-            settings.body_timeout,
-        )
 
     def loads(self, text: str | bytes) -> Any:
         """`json.loads` for anything a client sent: JsonLimit past `body_bytes` or `json_depth`, ValueError when it is
