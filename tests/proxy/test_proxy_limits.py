@@ -125,3 +125,12 @@ def test_an_upstream_at_the_proxys_own_address_is_refused_at_start(
 ) -> None:
     assert cli_main(["proxy", "--port", "4999", "--upstream", f"http://{host}:4999"]) == 2
     assert "is this proxy's own address" in capsys.readouterr().err
+
+
+def test_a_deeply_nested_upstream_answer_is_judged_not_a_crash() -> None:
+    body = b'{"paging": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    reply = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)
+    with raw_server(reply) as url, proxy_to(url) as (base, proxy):
+        answer = httpx.get(f"{base}{EDGE}", params={"access_token": TOKEN}, timeout=10)
+    assert answer.status_code == 200 and answer.content == body  # relayed as it came
+    assert "nests too deeply" in proxy.log.tallies["response.schema"].first_message

@@ -59,9 +59,12 @@ def test_deep_json_is_a_graph_client_error_naming_the_limit(running: RunningMock
         graph_limit(client.post(path, params={"access_token": TOKEN}, **options), f"limit is {MAX_JSON_DEPTH} levels")
 
 
-def test_deep_json_to_the_admin_api_is_its_json_error(running: RunningMock) -> None:
+def test_deep_or_large_json_to_the_admin_api_is_its_json_error(running: RunningMock) -> None:
     refused = running.admin.post("/scenarios", content=DEEP, headers=JSON_BODY)
     assert refused.status_code == 400 and f"{MAX_JSON_DEPTH} levels" in refused.json()["error"]["message"]
+    large = '{"x": "' + "y" * MAX_BODY_BYTES + '"}'
+    refused = running.admin.post("/rate-limits", content=large, headers=JSON_BODY)
+    assert refused.status_code == 400 and "body is too large" in refused.json()["error"]["message"]
 
 
 def test_over_long_queries_and_urls_get_each_apis_400(running: RunningMock) -> None:
