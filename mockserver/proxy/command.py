@@ -12,7 +12,7 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import SplitResult, urlsplit
 
-from mockserver.controls.admin_guard import is_loopback
+from mockserver.controls.admin_guard import admin_notice, is_loopback
 from mockserver.proxy.settings import ProxySettings
 
 EXIT_VIOLATIONS = 1
@@ -96,6 +96,7 @@ def banner(settings: ProxySettings) -> str:
             f"  KlayrAI -> {settings.klayrai_upstream}",
             f"  Graph   -> {settings.graph_upstream}",
             f"  Violations: {base}/__mock/violations   journal: {base}/__mock/journal?violations=true",
+            admin_notice(settings.host, settings.admin_token),
         ]
     )
 
