@@ -26,6 +26,7 @@ def test_the_mask_keeps_a_prefix_and_the_last_four_and_is_idempotent() -> None:
     assert mask(DOC_KEY) == "klyr_l...i789"
     assert mask(mask(DOC_KEY)) == mask(DOC_KEY)
     assert mask("short") == "sh..." and mask("tiny") == "***"
+    assert mask("abcdefghijklmno") == "ab..."  # under 16 characters, a prefix and the last 4 would show too much
 
 
 def test_secrets_are_found_wherever_a_client_puts_them() -> None:
