@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mockserver.errors import MockServerError
 from mockserver.proxy import command as proxy_command
@@ -54,6 +55,35 @@ def server_flags() -> argparse.ArgumentParser:
         "[MOCK_ADMIN_HOSTS, comma-separated] (none)",
     )
     return flags
+
+
+# (flag, Settings field, type, what it bounds): each with its environment variable MOCK_<FLAG IN CAPITALS>.
+LIMIT_FLAGS: list[tuple[str, str, type, str]] = [
+    ("--max-url-bytes", "max_url_bytes", int, "longest URL, path and query"),
+    ("--max-query-bytes", "max_query_bytes", int, "longest query string"),
+    ("--max-body-bytes", "max_body_bytes", int, "largest request body (and client JSON text)"),
+    ("--max-json-depth", "max_json_depth", int, "deepest nesting of client JSON"),
+    ("--body-timeout", "body_timeout", float, "seconds for a request body to arrive"),
+    ("--cache-bytes", "cache_bytes", int, "bytes kept per cache of answers, routes and parsed queries"),
+]
+
+
+def add_limit_flags(parser: argparse.ArgumentParser) -> None:
+    """The limits of `mockserver.http.limits` (docs/security.md); a request over one gets the API's own 400."""
+    for name, field, kind, what in LIMIT_FLAGS:
+        variable = name.removeprefix("--").replace("-", "_").upper()
+        default = getattr(Settings, field)
+        parser.add_argument(
+            name, type=kind, default=kind(env(variable, str(default))), help=f"{what} [MOCK_{variable}] ({default})"
+        )
+
+
+def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
+    values = {field: getattr(args, field) for _, field, _, _ in LIMIT_FLAGS}
+    for name, field, _, _ in LIMIT_FLAGS:
+        if values[field] <= 0:
+            raise MockServerError(f"{name} must be positive, got {values[field]}")
+    return values
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a request waits for the shared state, then gets its API's 500 [MOCK_STATE_TIMEOUT] "
         f"({Settings.state_timeout:g})",
     )
+    add_limit_flags(serve)
     proxy = commands.add_parser(
         "proxy",
         parents=[server],
@@ -158,6 +189,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         state_timeout=args.state_timeout,
         admin_token=args.admin_token,
         admin_hosts=tuple(args.admin_host),
+        **limit_settings(args),
     )
 
 

@@ -177,6 +177,21 @@ def gateway_error(api: str, status: int, message: str) -> ApiError:
     return GraphError(1, message, is_transient=True, status=status)
 
 
+def limit_error(api: str, message: str) -> ApiError:
+    """A request over one of the mock's limits (`mockserver.http.limits`), in the API's envelope: KlayrAI
+    `invalid_request`, Graph code 100; a client error, never a transient one."""
+    if api == "klayrai":
+        return KlayraiError("invalid_request", message)
+    return GraphError.invalid_parameter(message)
+
+
 def graph_status(code: int) -> int:
     """HTTP status of a Graph error code: 403 for permissions, 500 for the unknown server error, else 400."""
     return {200: 403, 1: 500}.get(code, 400)
+
+
+def detached(error: ApiError) -> ApiError:
+    """The error without traceback or context. Kept in the frame that caught it, those would make a reference cycle
+    (frame -> error -> traceback -> frame) per error answer, left to the cyclic garbage collector."""
+    error.__context__ = error.__cause__ = None
+    return error.with_traceback(None)

@@ -10,6 +10,8 @@ from typing import Any
 
 from mockserver.contract.operations import Operation
 from mockserver.errors import ApiError
+from mockserver.http.limits import DEFAULT as DEFAULT_LIMITS
+from mockserver.http.limits import Limits
 from mockserver.state.limits import Usage
 
 Json = dict[str, Any]
@@ -28,6 +30,8 @@ class Incoming:
     path_params: dict[str, str]
     base_url: str
     body_too_large: bool = False
+    breach: str | None = None  # the limit the request broke, worded for the client (mockserver.http.limits)
+    limits: Limits = DEFAULT_LIMITS  # the limits it was read under: client JSON in it is parsed with them
 
     @property
     def content_type(self) -> str:
@@ -87,3 +91,9 @@ def join_object(members: list[tuple[bytes, bytes]]) -> bytes:
 
 def join_array(items: list[bytes]) -> bytes:
     return b"[" + b",".join(items) + b"]"
+
+
+def reply_size(key: tuple[str | None, ...], reply: Reply) -> int:
+    """A kept read's bytes: its body and the texts of its key (a long query must count, not only the answer)."""
+    body = reply.body if isinstance(reply.body, bytes) else b""
+    return len(body) + sum(len(part) for part in key if part) + 200

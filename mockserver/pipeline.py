@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import inspect
 import logging
 import random
@@ -28,20 +29,21 @@ from mockserver.apis.graph import batch, edge
 from mockserver.apis.klayrai import accounts
 from mockserver.contract.operations import Operation, Operations
 from mockserver.contract.responses import error_identity
+from mockserver.contract.secrets import mask_text
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
-from mockserver.errors import ApiError
-from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode
+from mockserver.errors import ApiError, detached, limit_error
+from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode, reply_size
+from mockserver.http.limits import JsonLimit
 from mockserver.http.wire import read_incoming, send_json
 from mockserver.mock import Mock
 from mockserver.state import decisions
-from mockserver.state.cache import WorldCache
+from mockserver.state.cache import BoundedCache, WorldCache
 from mockserver.state.interface import StaleState, StateUnavailable
 from mockserver.state.limits import Usage
 from mockserver.state.scenarios import Rule
 
 logger = logging.getLogger("mockserver")
 
-MAX_ROUTES = 4096
 STALE_RETRIES = 3
 
 
@@ -49,10 +51,13 @@ class MockMiddleware:
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         self.rng = random.Random(mock.settings.seed)
-        self.routes: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
-        self.replies = WorldCache(mock.store, weigh=lambda _key, reply: len(reply.body))
+        settings = mock.settings
+        self.limits = settings.limits
+        # Both keyed on what the client sent (path, query, headers): bounded in bytes, keys included.
+        self.routes = BoundedCache(settings.cache_bytes // 4, weigh=lambda key, _route: len(key[1]) + 200)
+        self.replies = WorldCache(mock.store, settings.cache_bytes, weigh=reply_size)
         apis = {api.name: api for api in mock.apis}
-        graph_batch = batch.GraphBatch(self, read_incoming, mock.contract)
+        graph_batch = batch.GraphBatch(self, functools.partial(read_incoming, limits=self.limits), mock.contract)
         # Explicit wiring: each API module's registry, bound to the running objects, by operationId.
         handlers = {
             **accounts.HANDLERS.bind(apis["klayrai"]),
@@ -62,7 +67,7 @@ class MockMiddleware:
         self.operations: Operations = mock.operations.with_handlers(handlers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        incoming = await read_incoming(scope, receive)
+        incoming = await read_incoming(scope, receive, self.limits)
         api, exchange, (status, headers, body) = await self.answer(incoming)
         delay = self.latency() + exchange.delay_ms
         if delay > 0:
@@ -76,12 +81,16 @@ class MockMiddleware:
         exchange = Exchange(incoming, None, api.new_trace())
         try:
             operation = self.route(api, exchange)
+            if exchange.incoming.breach is not None:  # after routing, which knows the operation; before any read
+                raise limit_error(api.name, exchange.incoming.breach)
             if operation.batch:  # a request of requests: its handler runs the items through `answer`
                 outcome: Outcome = await operation.handler(api, exchange)
             else:
                 outcome = await self.run(api, exchange)
         except ApiError as error:
             outcome = detached(error)
+        except JsonLimit as exc:  # client JSON too large or too deep, wherever it was parsed: a client error
+            outcome = limit_error(api.name, str(exc))
         except StateUnavailable as exc:  # the shared state is away: a transient 5xx, nothing changed
             logger.warning("%s %s: %s", incoming.method, incoming.path, exc)
             outcome = api.internal_error()
@@ -111,16 +120,15 @@ class MockMiddleware:
         the API's 404, or its 405 with the methods the path allows."""
         incoming = exchange.incoming
         key = (incoming.method, incoming.path)
-        known = self.routes.get(key)
+        known = self.routes.values.get(key)
         if known is None:
             routed = self.operations.route(incoming.method, incoming.path)
             if routed.operation is None:
                 if routed.allowed:
                     raise api.method_not_allowed(exchange, list(routed.allowed))
                 raise api.not_found(exchange)
-            if len(self.routes) >= MAX_ROUTES:
-                self.routes.clear()
-            known = self.routes[key] = (routed.operation, routed.path_params)
+            known = (routed.operation, routed.path_params)
+            self.routes.put(key, known)
         exchange.operation, incoming.path_params = known[0], dict(known[1])
         return known[0]
 
@@ -260,6 +268,7 @@ class MockMiddleware:
         if validator is not None:
             problems = validator.problems(api.name, exchange.operation_id, status, body, headers, exchange.trace)
             if problems:
+                problems = [mask_text(problem) for problem in problems]  # a paging link quoted may carry the token
                 logger.error("off-contract response for %s: %s", exchange.operation_id, "; ".join(problems))
                 error = api.internal_error(f"The mock produced an off-contract response: {problems[0]}")
                 status, headers, body = self._render(api, exchange, error)
@@ -280,10 +289,3 @@ class MockMiddleware:
     def latency(self) -> float:
         low, high = self.mock.settings.latency_ms
         return low if low == high else self.rng.uniform(low, high)
-
-
-def detached(error: ApiError) -> ApiError:
-    """The error without traceback or context. Kept in the frame that caught it, those would make a reference cycle
-    (frame -> error -> traceback -> frame) per error answer, left to the cyclic garbage collector."""
-    error.__context__ = error.__cause__ = None
-    return error.with_traceback(None)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.contract.spec import SPEC_PATH
+from mockserver.http import limits as http_limits
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,20 @@ class Settings:
     state_timeout: float = 1.0  # seconds a request waits for the shared state at most, then gets its API's 5xx
     admin_token: str | None = None  # required by the admin API off loopback (Authorization: Bearer)
     admin_hosts: tuple[str, ...] = ()  # Host names the admin API accepts besides loopback ones (controls.admin_guard)
+    # What a client may send, and what the mock keeps (mockserver.http.limits, docs/security.md).
+    max_url_bytes: int = http_limits.MAX_URL_BYTES
+    max_query_bytes: int = http_limits.MAX_QUERY_BYTES
+    max_body_bytes: int = http_limits.MAX_BODY_BYTES
+    max_json_depth: int = http_limits.MAX_JSON_DEPTH
+    body_timeout: float = http_limits.BODY_TIMEOUT
+    cache_bytes: int = http_limits.CACHE_BYTES
+
+    @property
+    def limits(self) -> http_limits.Limits:
+        """What a client may send, as the request's way checks it."""
+        return http_limits.Limits(
+            self.max_url_bytes, self.max_query_bytes, self.max_body_bytes, self.max_json_depth, self.body_timeout
+        )
 
 
 def parse_latency(text: str) -> tuple[float, float]:

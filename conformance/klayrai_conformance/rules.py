@@ -20,6 +20,7 @@ from klayrai_conformance import (  # noqa: F401  (the probe modules register the
     probes_klayrai,
     probes_klayrai_errors,
     probes_klayrai_wire,
+    probes_limits,
     transport_rules,
 )
 from klayrai_conformance.checks import CHECK_RULES

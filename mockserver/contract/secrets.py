@@ -11,6 +11,7 @@ The mock, the validating proxy and the conformance kit all import this module, s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -33,12 +34,24 @@ IN_TEXT = re.compile(
 HINT = re.compile(rf"{NAMES}|batch|bearer|oauth", re.IGNORECASE)
 
 
+SHOWN_WHOLE_ENDS = 16  # from this length on, the prefix and the last 4 leave at least 6 characters hidden
+
+
 def mask(secret: str) -> str:
-    """`klyr_live_abc123def456ghi789` -> `klyr_l...i789`: a prefix and the last 4 characters, the rest hidden.
-    Idempotent: a masked value masks to itself."""
-    if len(secret) >= 12:
+    """`klyr_live_abc123def456ghi789` -> `klyr_l...i789`: a prefix of 6 and the last 4 characters, the rest hidden;
+    shorter values keep 2 characters, the shortest none. A masked value (holding `...`) masks to itself, so text
+    masked twice reads the same."""
+    if "..." in secret or secret == "***":
+        return secret
+    if len(secret) >= SHOWN_WHOLE_ENDS:
         return f"{secret[:6]}...{secret[-4:]}"
     return f"{secret[:2]}..." if len(secret) > 4 else "***"
+
+
+def fingerprint(secret: str) -> str:
+    """A stable name for a secret that does not reveal it (SHA-256, 16 hex digits): for keys a store must hold, such
+    as a rate-limit counter per credential."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else ""
 
 
 def mask_optional(secret: str | None) -> str | None:

@@ -130,4 +130,6 @@ def body_problems(rules: ResponseRules, body: bytes) -> tuple[str, ...]:
         document = json.loads(body)
     except ValueError:
         return ("body is not JSON",)
+    except RecursionError:  # an upstream's answer, judged by the proxy: deeper than any documented body
+        return ("body nests too deeply to be read",)
     return tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))

@@ -4,7 +4,6 @@ answered, pending approvals, health and the world's credentials. It is the mock'
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from mockserver.controls.admin_guard import problem
 from mockserver.controls.coverage import coverage_endpoint
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
+from mockserver.http.limits import JsonLimit, Limits
 from mockserver.state.interface import StateUnavailable
 from mockserver.state.journal import Journal
 from mockserver.state.limits import Policy
@@ -28,9 +28,17 @@ PREFIX = "/__mock"
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-async def read_json(request: Request) -> Any:
+async def read_json(request: Request, limits: Limits) -> Any:
+    """The call's JSON body, bounded as any client JSON (`mockserver.http.limits`); ValueError saying why not."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limits.body_bytes:
+            raise ValueError(limits.body_too_large())
     try:
-        return json.loads(await request.body() or b"null")
+        return limits.loads(body or b"null")
+    except JsonLimit as exc:
+        raise ValueError(str(exc)) from None
     except ValueError as exc:
         raise ValueError(f"body is not JSON: {exc}") from None
 
@@ -87,6 +95,8 @@ def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response
 
 
 def admin_app(mock: Mock) -> Starlette:
+    bounds = mock.settings.limits
+
     async def health(request: Request) -> Response:
         """At once, without the shared state's view: whether it answers (503 saying why when it does not)."""
         problem = await mock.state.health()
@@ -103,7 +113,7 @@ def admin_app(mock: Mock) -> Starlette:
             return Response(status_code=204)
         if request.method == "POST":
             try:
-                rule = await mock.state.add_rule(await read_json(request))
+                rule = await mock.state.add_rule(await read_json(request, bounds))
             except (ValueError, PreferenceError) as exc:
                 return problem(400, str(exc))
             return JSONResponse(rule.as_json(), status_code=201)
@@ -120,7 +130,7 @@ def admin_app(mock: Mock) -> Starlette:
             await mock.state.set_policies([])
             return Response(status_code=204)
         try:
-            spec = await read_json(request)
+            spec = await read_json(request, bounds)
         except ValueError as exc:
             return problem(400, str(exc))
         problems = schema_problems(LIMIT_SCHEMA, spec, "rate_limit")
@@ -145,7 +155,7 @@ def admin_app(mock: Mock) -> Starlette:
 
     async def approve(request: Request) -> Response:
         try:
-            spec = await read_json(request)
+            spec = await read_json(request, bounds)
             relation = await mock.state.approve(str(spec["business_id"]), str(spec["adaccount_id"]))
         except (ValueError, KeyError, TypeError):
             return problem(400, 'body must be {"business_id": "...", "adaccount_id": "act_..."}')

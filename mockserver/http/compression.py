@@ -13,13 +13,12 @@ choice for any request. A streamed body (more than one message, e.g. a large Swa
 
 from __future__ import annotations
 
-import functools
 import gzip
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.http.raw_headers import RawHeaders, headers_of, replace, vary
-from mockserver.state.cache import BoundedCache
+from mockserver.state.cache import BoundedCache, memo, text_size
 
 THRESHOLD = 500  # bytes: below this, gzip's header and the CPU cost more than they save
 BUDGET = 16 << 20  # bytes of bodies and their gzip kept
@@ -27,7 +26,7 @@ LEVEL = 6  # zlib's default: most of level 9's ratio at a fraction of its time (
 COMPRESSIBLE = (b"application/json", b"text/", b"application/javascript")
 
 
-@functools.lru_cache(maxsize=256)
+@memo(1 << 20, text_size)
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether `Accept-Encoding` allows gzip: listed (or `*`) with a non-zero weight."""
     weights: dict[str, float] = {}

@@ -29,10 +29,11 @@ PREFLIGHT = [  # headers of every preflight answer; the origin, method and heade
 
 
 def exposed_headers(contract: Contract) -> tuple[str, ...]:
-    """Every response header the contract declares (its operations' responses and the shared ones, such as the 405
-    the mock adds), in the spelling it first appears in."""
+    """Every response header the contract declares (its operations' responses, the shared ones, and those of the
+    answers no operation carries, such as the 405's `Allow`), in the spelling it first appears in."""
     responses = [response for op in contract.operations for response in contract.responses(op).values()]
     responses += contract.spec.get("components", {}).get("responses", {}).values()
+    responses += [r for by_status in contract.spec.get("x-unrouted-responses", {}).values() for r in by_status.values()]
     names: dict[str, str] = {}
     for response in responses:
         for name in contract.resolve(response).get("headers", {}):

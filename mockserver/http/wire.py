@@ -5,7 +5,7 @@ Both run on every request, so what clients repeat (query texts, Host headers) is
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import re
 from urllib.parse import parse_qsl
 
@@ -13,43 +13,62 @@ from starlette.types import Receive, Scope, Send
 
 from mockserver.errors import CONTROL_CHARS
 from mockserver.exchange import Incoming
+from mockserver.http.limits import CACHE_BYTES, DEFAULT, Limits
+from mockserver.state.cache import memo, text_size
 
-MAX_BODY = 1 << 20
 MAX_QUERY_FIELDS = 1000
+MAX_HOST = 262  # a DNS name (253) with a port
 HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
-async def read_incoming(scope: Scope, receive: Receive) -> Incoming:
-    """The request decoded once: query pairs, headers, and a body read up to MAX_BODY bytes."""
+async def read_incoming(scope: Scope, receive: Receive, limits: Limits = DEFAULT) -> Incoming:
+    """The request decoded once: query pairs, headers, and a body read up to `limits.body_bytes` within
+    `limits.body_timeout`; the first limit the request breaks is noted in `breach`, for the API to answer."""
     raw_query = scope.get("query_string", b"").decode("latin-1")
-    chunks: list[bytes] = []
-    size, too_large, more = 0, False, scope["method"] not in ("GET", "HEAD")
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        too_large = too_large or size > MAX_BODY
-        if not too_large:
-            chunks.append(chunk)
-        more = message.get("more_body", False)
+    breach = limits.head_breach(scope["path"], raw_query)
+    body, too_large, slow = b"", False, False
+    if scope["method"] not in ("GET", "HEAD"):
+        try:
+            async with asyncio.timeout(limits.body_timeout):
+                body, too_large = await read_body(receive, limits.body_bytes)
+        except TimeoutError:
+            slow = True
+    breach = breach or (limits.body_too_large() if too_large else limits.body_too_slow() if slow else None)
     # A plain dict, looked up a few times per request; the first of a repeated header wins, as in Starlette.
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in reversed(scope["headers"])}
     return Incoming(
         method=scope["method"],
         path=scope["path"],
         raw_query=raw_query,
-        query=parse_query(raw_query),
+        query=parse_query(raw_query) if breach is None else (),
         headers=headers,
-        body=b"".join(chunks),
+        body=body,
         path_params={},
         base_url=base_url(scope.get("scheme", "http"), headers.get("host", ""), tuple(scope.get("server") or ())),
-        body_too_large=too_large,
+        body_too_large=too_large or slow,
+        breach=breach,
+        limits=limits,
     )
 
 
-@functools.lru_cache(maxsize=4096)
+async def read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The body, and whether it went over `limit` bytes (then it is read to its end, and dropped)."""
+    chunks: list[bytes] = []
+    size, too_large, more = 0, False, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        too_large = too_large or size > limit
+        if not too_large:
+            chunks.append(chunk)
+        more = message.get("more_body", False)
+    return (b"" if too_large else b"".join(chunks)), too_large
+
+
+@memo(CACHE_BYTES // 4, text_size)
 def parse_query(raw_query: str) -> tuple[tuple[str, str], ...]:
     """Query pairs, at most MAX_QUERY_FIELDS; kept per query text, since clients repeat theirs."""
     try:
@@ -59,10 +78,10 @@ def parse_query(raw_query: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, value) for name, value in pairs if name)  # `?=x` names nothing: there is nothing to check
 
 
-@functools.lru_cache(maxsize=256)
+@memo(1 << 20, text_size)
 def base_url(scheme: str, host: str, server: tuple[str, int] | tuple[()]) -> str:
     """Where the client called: its Host header when well-formed, else the socket the server listens on."""
-    if not HOST_RE.fullmatch(host):
+    if len(host) > MAX_HOST or not HOST_RE.fullmatch(host):
         address = server or ("127.0.0.1", 80)
         host = f"{address[0]}:{address[1]}"
     return f"{scheme}://{host}"

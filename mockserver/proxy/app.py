@@ -11,6 +11,7 @@ file.
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 import time
 from collections import Counter
@@ -38,6 +39,8 @@ from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
 from mockserver.http.cors import Cors, exposed_headers
 from mockserver.http.lifespan import lifespan
+from mockserver.http.limits import Limits
+from mockserver.http.server import MAX_HEAD_BYTES
 from mockserver.http.wire import read_incoming
 from mockserver.proxy import kit
 from mockserver.proxy.checks import Checker, Finding
@@ -45,7 +48,7 @@ from mockserver.proxy.links import rewrite_paging
 from mockserver.proxy.record import Recorder
 from mockserver.proxy.report import ViolationLog, header_value
 from mockserver.proxy.settings import ProxySettings
-from mockserver.proxy.upstream import Upstream, UpstreamFailure
+from mockserver.proxy.upstream import Upstream, UpstreamFailure, has_mark
 from mockserver.settings import Settings
 from mockserver.state.journal import Journal
 from mockserver.state.limits import Policy, RateLimiter
@@ -54,6 +57,9 @@ logger = logging.getLogger("mockserver.proxy")
 VIOLATIONS_HEADER = "x-contract-violations"
 TRACE_HEADERS = ("x-request-id", "x-fb-trace-id")
 Answer = tuple[int, list[tuple[str, str]], bytes]
+# The proxy relays URLs of any length the server reads (judging them is the upstream's business), but reads no body
+# past the mock's limit: it never forwards a truncated one.
+RELAYED = Limits(url_bytes=MAX_HEAD_BYTES, query_bytes=MAX_HEAD_BYTES)
 
 
 class ProxyApp:
@@ -70,7 +76,9 @@ class ProxyApp:
         self.coverage = Coverage(operations.contract)
         self.answers: Counter[str] = Counter()  # coverage: what the backend answered, since the proxy started
         self.checker = Checker(operations)
-        self.upstream = Upstream(settings.connect_timeout, settings.timeout)
+        # This proxy's mark in `Via` (RFC 9110 7.6.3), one per process: a request carrying it came back (a loop).
+        self.via = f"1.1 mockserver-proxy-{secrets.token_hex(6)}"
+        self.upstream = Upstream(settings.connect_timeout, settings.timeout, settings.max_answer_bytes, self.via)
         self.log = ViolationLog()
         self.recorder = Recorder(settings.record) if settings.record else None
         self.finished = False
@@ -127,7 +135,7 @@ class ProxyApp:
 
     async def proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.monotonic()
-        incoming = await read_incoming(scope, receive)
+        incoming = await read_incoming(scope, receive, RELAYED)
         api = self.surfaces[api_of(incoming.path)]
         routed = self.checker.operations.route(incoming.method, incoming.path)
         incoming.path_params = routed.path_params
@@ -138,7 +146,11 @@ class ProxyApp:
         seen = kit.Exchange(incoming.method, url, dict(incoming.headers), incoming.body, 0, {}, b"")
         verdict = self.checker.check_request(api, exchange, routed, seen)
         findings = list(verdict.findings)
-        if verdict.error is not None and (self.settings.strict or incoming.body_too_large):
+        if self.looped(scope):
+            message = "Loop Detected: this request has already been through this proxy (its Via mark)"
+            findings.append(Finding("upstream.loop", message))
+            answer = self.render(api, exchange, gateway_error(api.name, 508, message))
+        elif verdict.error is not None and (self.settings.strict or incoming.body_too_large):
             answer = self.render(api, exchange, verdict.error)  # never forward a truncated body
         else:
             answer = await self.forward(api, exchange, seen, scope, findings, base)
@@ -178,6 +190,9 @@ class ProxyApp:
         if api.name == "graph":
             body = rewrite_paging(body, base, exchange.incoming.base_url) or body
         return upstream.status, upstream.headers, body
+
+    def looped(self, scope: Scope) -> bool:
+        return any(name == b"via" and has_mark(value.decode("latin-1"), self.via) for name, value in scope["headers"])
 
     def render(self, api: Surface, exchange: MockExchange, error: ApiError) -> Answer:
         """The proxy's own answer in the API's envelope and headers, as the mock renders its errors."""

@@ -31,6 +31,8 @@ PROXY_RULES = {
     "response.invalid_accepted": "A request with invalid credentials, parameters or body is not answered with a 2xx.",
     "upstream.unreachable": "The upstream answers HTTP (no refused connection, TLS failure or non-HTTP answer).",
     "upstream.timeout": "The upstream answers within the configured timeouts.",
+    "upstream.too_large": "The upstream's answer is no larger than --max-answer-bytes.",
+    "upstream.loop": "A request forwarded by this proxy does not come back to it (its mark in Via).",
 }
 REQUEST_RULES = ("request.route", "request.auth", "request.parameters")
 RESPONSE_RULES = (

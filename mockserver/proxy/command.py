@@ -10,11 +10,13 @@ import sys
 import warnings
 from pathlib import Path
 from types import FrameType
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
+from mockserver.controls.admin_guard import admin_notice, is_loopback
 from mockserver.proxy.settings import ProxySettings
 
 EXIT_VIOLATIONS = 1
+SHUTDOWN_SECONDS = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--record", type=Path, help="write real answers as examples: DIR/<operationId>/<status>/")
     parser.add_argument("--junit", type=Path, help="write a JUnit report at shutdown, one test case per rule")
     parser.add_argument("--fail-on-violation", action="store_true", help="exit 1 at shutdown if any rule was broken")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the upstream's answer (30)")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds for the whole exchange with the upstream (30)"
+    )
+    parser.add_argument(
+        "--max-answer-bytes",
+        type=int,
+        default=ProxySettings.max_answer_bytes,
+        help=f"largest upstream answer read; over it, a 502 naming the cap ({ProxySettings.max_answer_bytes})",
+    )
     parser.add_argument("--connect-timeout", type=float, default=5.0, help="seconds to connect to the upstream (5)")
 
 
@@ -43,8 +53,10 @@ def settings_from(args: argparse.Namespace) -> ProxySettings:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"upstream {url!r} is not an http(s) URL")
-    if args.timeout <= 0 or args.connect_timeout <= 0:
-        raise ValueError("timeouts must be positive")
+        if is_own_address(parts, args.host, args.port):
+            raise ValueError(f"upstream {url!r} is this proxy's own address: every request would loop")
+    if args.timeout <= 0 or args.connect_timeout <= 0 or args.max_answer_bytes <= 0:
+        raise ValueError("timeouts and --max-answer-bytes must be positive")
     return ProxySettings(
         klayrai_upstream=upstreams["klayrai"],
         graph_upstream=upstreams["graph"],
@@ -58,9 +70,21 @@ def settings_from(args: argparse.Namespace) -> ProxySettings:
         fail_on_violation=args.fail_on_violation,
         connect_timeout=args.connect_timeout,
         timeout=args.timeout,
+        max_answer_bytes=args.max_answer_bytes,
         admin_token=args.admin_token,
         admin_hosts=tuple(args.admin_host),
     )
+
+
+def is_own_address(upstream: SplitResult, host: str, port: int) -> bool:
+    """Whether the upstream is where the proxy listens: the same port on its host, on a loopback name when the proxy
+    is on loopback or on every interface (0.0.0.0, ::)."""
+    upstream_port = upstream.port or (443 if upstream.scheme == "https" else 80)
+    if upstream_port != port or upstream.hostname is None:
+        return False
+    name = upstream.hostname.lower()
+    everywhere = host in ("0.0.0.0", "::", "")
+    return name == host.lower() or (is_loopback(name) and (is_loopback(host) or everywhere))
 
 
 def banner(settings: ProxySettings) -> str:
@@ -72,6 +96,7 @@ def banner(settings: ProxySettings) -> str:
             f"  KlayrAI -> {settings.klayrai_upstream}",
             f"  Graph   -> {settings.graph_upstream}",
             f"  Violations: {base}/__mock/violations   journal: {base}/__mock/journal?violations=true",
+            admin_notice(settings.host, settings.admin_token),
         ]
     )
 
@@ -104,5 +129,12 @@ def run(args: argparse.Namespace) -> int:
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, stop)
     print(banner(settings), file=sys.stderr, flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,  # a hanging upstream must not hold up a stop
+    )
     return outcome()

@@ -16,7 +16,7 @@ def rewrite_paging(body: bytes, upstream_base: str, proxy_base: str) -> bytes | 
         return None
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     paging = document.get("paging") if isinstance(document, dict) else None
     if not isinstance(paging, dict):

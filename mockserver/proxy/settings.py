@@ -19,7 +19,8 @@ class ProxySettings:
     junit: Path | None = None  # written at shutdown, one test case per rule
     fail_on_violation: bool = False  # exit code 1 at shutdown when any exchange broke a rule
     connect_timeout: float = 5.0
-    timeout: float = 30.0  # per read/write of the upstream's answer
+    timeout: float = 30.0  # seconds for the whole exchange with the upstream
+    max_answer_bytes: int = 16 << 20  # an upstream answer over this is a 502 naming the cap
     journal_size: int = 1000
     admin_token: str | None = None  # the admin API's guard, as the mock's (mockserver.controls.admin_guard)
     admin_hosts: tuple[str, ...] = ()

@@ -8,6 +8,7 @@ compresses anyway reaches the client decoded, without `Content-Encoding`).
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,26 +48,60 @@ def end_to_end(headers: Iterable[tuple[str, str]], dropped: frozenset[str]) -> l
 
 
 class Upstream:
-    def __init__(self, connect_timeout: float, timeout: float) -> None:
+    """`timeout` bounds the whole exchange (connecting, sending, every read of the answer), not each read alone: an
+    upstream that trickles its answer is cut at the deadline too. An answer over `max_answer_bytes` is not read on."""
+
+    def __init__(self, connect_timeout: float, timeout: float, max_answer_bytes: int, via: str) -> None:
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=connect_timeout), follow_redirects=False, trust_env=False
         )
+        self.timeout = timeout
+        self.max_answer_bytes = max_answer_bytes
+        self.via = via
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
         pairs = [*end_to_end(headers, NOT_FORWARDED), ("accept-encoding", "identity")]
+        pairs = [*((n, v) for n, v in pairs if n != "via"), ("via", via_value(pairs, self.via))]
         request_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]  # as received
         try:
-            response = await self.client.request(method, url, headers=request_headers, content=body or None)
-        except httpx.TimeoutException as exc:
-            raise UpstreamFailure("upstream.timeout", 504, f"{describe(exc)} after the configured timeout") from None
+            async with asyncio.timeout(self.timeout):
+                return await self.exchange(method, url, request_headers, body)
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            kind = describe(exc) if isinstance(exc, httpx.HTTPError) else "upstream no answer in time (deadline)"
+            raise UpstreamFailure("upstream.timeout", 504, f"{kind} after the configured timeout") from None
         except httpx.HTTPError as exc:
             raise UpstreamFailure("upstream.unreachable", 502, describe(exc)) from None
         except httpx.InvalidURL as exc:  # a path or query httpx cannot send as it came
             raise UpstreamFailure("upstream.unreachable", 502, f"the request cannot be forwarded ({exc})") from None
-        return Answer(response.status_code, end_to_end(response.headers.multi_items(), NOT_RETURNED), response.content)
+
+    async def exchange(self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
+        request = self.client.build_request(method, url, headers=headers, content=body or None)
+        response = await self.client.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_answer_bytes:
+                    message = f"the upstream's answer is larger than {self.max_answer_bytes} bytes (--max-answer-bytes)"
+                    raise UpstreamFailure("upstream.too_large", 502, message)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return Answer(response.status_code, end_to_end(response.headers.multi_items(), NOT_RETURNED), b"".join(chunks))
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def via_value(pairs: list[tuple[str, str]], mark: str) -> str:
+    """`Via` as forwarded (RFC 9110 7.6.3): the request's own entries, then this proxy's."""
+    earlier = [value for name, value in pairs if name == "via"]
+    return ", ".join([*earlier, mark])
+
+
+def has_mark(via: str, mark: str) -> bool:
+    """Whether a `Via` value lists this proxy (`mark`): the request has been through it already, a loop."""
+    return any(entry.strip() == mark for entry in via.split(","))
 
 
 def describe(exc: httpx.HTTPError) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from mockserver.http.limits import CACHE_BYTES
 from mockserver.state.store import Store
 
 T = TypeVar("T")
-BUDGET = 64 << 20  # bytes per cache
+BUDGET = CACHE_BYTES  # bytes per cache (`--cache-bytes`)
 Weigh = Callable[[Any, Any], int]
 
 
@@ -37,12 +38,15 @@ class BoundedCache:
             return self.values[key]  # type: ignore[no-any-return]
         except KeyError:
             value = make()
+        self.put(key, value)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
         size = self.weigh(key, value)
         if self.used + size > self.budget:
             self.clear()
         self.values[key] = value
         self.used += size
-        return value
 
     def clear(self) -> None:
         self.values, self.used = {}, 0
@@ -64,3 +68,26 @@ class WorldCache(BoundedCache):
     def clear(self) -> None:
         super().clear()
         self.version = self.store.version
+
+
+def memo(budget: int, weigh: Callable[[tuple[Any, ...], Any], int]) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """`functools.lru_cache` for the request's way, bounded in bytes: `weigh(args, result)` counts an entry, and
+    the memo is emptied when it would go over `budget` (whatever the clients send, it holds no more)."""
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        cache = BoundedCache(budget, weigh)
+
+        def memoised(*args: Any) -> T:
+            return cache.get(args, lambda: function(*args))
+
+        memoised.cache = cache  # type: ignore[attr-defined]
+        memoised.__doc__ = function.__doc__
+        return memoised
+
+    return decorate
+
+
+def text_size(args: tuple[Any, ...], result: Any) -> int:
+    """The bytes a memo entry keeps, about: its text arguments twice (the key, and what the result repeats of them)
+    plus a fixed overhead per entry."""
+    return 2 * sum(len(arg) for arg in args if isinstance(arg, str | bytes)) + 200

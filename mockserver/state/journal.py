@@ -8,6 +8,11 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from mockserver.contract.secrets import mask_optional, mask_query
+from mockserver.http.limits import CACHE_BYTES
+from mockserver.state.cache import memo, text_size
+
+# Every request is journaled and clients repeat their queries: each text is masked once.
+masked_query = memo(CACHE_BYTES // 4, text_size)(mask_query)
 
 
 class Entry(NamedTuple):
@@ -30,7 +35,7 @@ class Entry(NamedTuple):
 def masked(fields: dict[str, Any]) -> dict[str, Any]:
     """An entry's fields with its secrets masked (the credential; tokens and proofs in the query, a batch item's
     copy of the batch's token included), before any journal keeps them, in memory or in Redis."""
-    return {**fields, "credential": mask_optional(fields.get("credential")), "query": mask_query(fields["query"])}
+    return {**fields, "credential": mask_optional(fields.get("credential")), "query": masked_query(fields["query"])}
 
 
 class Journal:

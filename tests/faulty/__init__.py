@@ -70,6 +70,7 @@ FAULTS = [
     Fault(graph.default_fields_include_name, "graph.default_fields", "expected exactly ['account_id', 'id']", GRAPH),
     Fault(graph.account_id_as_number, SCHEMA_RULE, "account_id", SCHEMA_GRAPH),
     Fault(graph.www_authenticate_word_of_another_code, "graph.error_envelope", '"invalid_token"', GRAPH),
+    Fault(graph.limits_are_server_errors, "graph.limits", "expected HTTP 400 code 100", GRAPH),
     Fault(klayrai.malformed_key_is_400, "klayrai.auth.required", "expected HTTP 401 authentication_error", KLAYRAI),
     Fault(klayrai.revoked_key_accepted, "klayrai.auth.revoked_key", "expected HTTP 401", KLAYRAI),
     Fault(klayrai.unknown_parameters_checked_first, "klayrai.parameter_order", "with param 'page_size'", KLAYRAI),

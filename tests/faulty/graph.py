@@ -256,3 +256,17 @@ def www_authenticate_ascii_only() -> MockApp:
             )
 
     return faulty_app(response=response)
+
+
+def limits_are_server_errors() -> MockApp:
+    """A request over a limit (query, body, JSON depth) answered as Graph's transient unknown error (500 code 1)."""
+
+    def response(request: Request, answer: Response) -> None:
+        error = error_of(answer)
+        if not request.is_klayrai and error.get("code") == 100 and "the limit is" in str(error.get("message")):
+            answer.status = 500
+            error.update(code=1, message="An unknown error has occurred.", is_transient=True)
+
+    app = faulty_app()
+    app.entry = Rewrite(app.entry, response=response)
+    return app

@@ -10,7 +10,6 @@ its items do, one each.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -104,7 +103,7 @@ class GraphBatch:
         items = raw
         if isinstance(raw, str):
             try:
-                items = json.loads(raw)
+                items = exchange.incoming.limits.loads(raw)
             except ValueError:
                 raise GraphError.invalid_parameter("batch must be a JSON array of objects: it is not JSON") from None
         if not isinstance(items, list) or not items:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockserver.errors import limit_error
 from mockserver.exchange import Exchange
+from mockserver.http.limits import JsonLimit, Limits
 
 Json = dict[str, Any]
 
@@ -24,9 +25,12 @@ def body_params(exchange: Exchange) -> Json:
     elif incoming.body.strip():
         if incoming.content_type == "application/json":
             try:
-                decoded = json.loads(incoming.body)
+                decoded = incoming.limits.loads(incoming.body)
             except (ValueError, UnicodeDecodeError):
                 decoded = None
+            except JsonLimit as exc:  # answered once, by the step that first reads the body; then an empty body
+                exchange.body, exchange.body_fault = {}, str(exc)
+                raise limit_error("graph", str(exc)) from None
             params, fault = (decoded, None) if isinstance(decoded, dict) else ({}, "Body is not a JSON object")
         elif incoming.content_type in ("application/x-www-form-urlencoded", ""):
             try:
@@ -63,7 +67,7 @@ def task_values(exchange: Exchange) -> list[Any]:
     return value if exchange.incoming.content_type != "application/json" else [value]
 
 
-def parse_tasks(values: list[Any]) -> list[str]:
+def parse_tasks(values: list[Any], limits: Limits) -> list[str]:
     """`permitted_tasks` as sent: JSON array strings (the SDK), single-quoted arrays, comma lists, or real lists."""
     tasks: list[str] = []
     for value in values:
@@ -73,7 +77,7 @@ def parse_tasks(values: list[Any]) -> list[str]:
         text = str(value).strip()
         for attempt in (text, text.replace("'", '"')):
             try:
-                decoded = json.loads(attempt)
+                decoded = limits.loads(attempt)
             except ValueError:
                 continue
             if isinstance(decoded, list):

@@ -101,7 +101,7 @@ class GraphSurface:
         if not isinstance(account_id, str) or not self.account_id_re.search(account_id):
             raise GraphError.invalid_parameter("Param adaccount_id must be an ad account ID (act_<digits> or digits)")
         raw_tasks = task_values(exchange)
-        tasks = parse_tasks(raw_tasks) if raw_tasks else list(self.default_tasks)
+        tasks = parse_tasks(raw_tasks, exchange.incoming.limits) if raw_tasks else list(self.default_tasks)
         for index, task in enumerate(tasks):
             if task not in self.tasks:
                 raise GraphError.invalid_parameter(
