@@ -7,7 +7,9 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockserver.errors import MockServerError
 from mockserver.proxy import command as proxy_command
@@ -15,7 +17,12 @@ from mockserver.ratelimit import Policy
 from mockserver.settings import Settings, parse_latency
 from mockserver.version import VersionAction
 
+if TYPE_CHECKING:
+    from mockserver.controls.dashboard.pages import Page
+
 ENV_PREFIX = "MOCK_"
+# The pages the banner names, when the mock serves them (the full list is at /__mock/).
+BANNER_PAGES = ("/__mock/ui/", "/ui/", "/__mock/", "/__mock/credentials", "/__mock/coverage", "/__mock/journal.har")
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -143,30 +150,63 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def banner(settings: Settings, credentials: dict, state: str) -> str:
-    from mockserver.controls.admin_guard import admin_notice
+def reachable(host: str) -> str:
+    """The host a pasted URL should name: a wildcard bind address (all interfaces) is reached on loopback."""
+    if host in ("0.0.0.0", "::", "[::]", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
-    base = f"http://{settings.host}:{settings.port}"
+
+def shown(secret: str) -> str:
+    """The default world's credentials are published (world/credentials.py): whole, to paste; any other is masked."""
+    from mockserver.journal import mask
+    from mockserver.world.credentials import API_KEYS, GRAPH_TOKENS
+
+    return secret if secret in {*API_KEYS.values(), *GRAPH_TOKENS.values()} else mask(secret) or ""
+
+
+def try_lines(base: str, credentials: dict) -> list[str]:
+    """Ready-to-paste curl lines with the first usable key and token, and an ad account a POST accepts."""
+    lines = []
+    key = next((k["x-api-key"] for k in credentials["klayrai"] if not k["revoked"] and k["plan"] == "agency"), None)
+    if key is not None and shown(key) == key:
+        lines.append(f"  Try: curl -s {base}/v1/accounts -H 'x-api-key: {key}'")
+    token = next((t for t in credentials["graph"] if not t["expired"] and t["can_manage"]), None)
+    post = next((p for p in credentials["graph_post"] if token and p["business_id"] in token["business_ids"]), None)
+    if token is not None and post is not None and shown(token["access_token"]) == token["access_token"]:
+        url = f"{base}{post['path']}?access_token={token['access_token']}"
+        lines.append(f"       curl -s '{url}&fields=name,account_status'")
+        if post["accepted"]:
+            lines.append(f"       curl -s -X POST '{url}' -d adaccount_id={post['accepted'][0]}")
+    return lines
+
+
+def banner(settings: Settings, credentials: dict, state: str, pages: Sequence[Page]) -> str:
+    from mockserver.controls.admin_guard import admin_notice, is_loopback
+
+    base = f"http://{reachable(settings.host)}:{settings.port}"
+    if not is_loopback(settings.host) and not settings.admin_token:  # the admin API is off: so are its pages
+        pages = [page for page in pages if not page.path.startswith("/__mock/")]
     lines = [
         f"Mock server on {base}",
-        f"  Swagger UI:  {base}/ui/",
-        f"  Admin API:   {base}/__mock/  (credentials: {base}/__mock/credentials)",
+        *(f"  {page.title + ':':<13}{base}{page.path}" for page in pages if page.path in BANNER_PAGES),
         admin_notice(settings.host, settings.admin_token),
         f"  {state}",
         f"  Responses are {'validated' if settings.validate_responses else 'NOT validated'} against the contract.",
         "  KlayrAI keys (x-api-key):",
         *(
-            f"    {k['x-api-key']:<36} {k['plan']:<8} {'revoked' if k['revoked'] else str(k['accounts']) + ' accounts'}"
+            f"    {shown(k['x-api-key']):<36} {k['plan']:<8} "
+            + ("revoked" if k["revoked"] else str(k["accounts"]) + " accounts")
             for k in credentials["klayrai"]
         ),
         "  Graph tokens (access_token):",
         *(
-            f"    {t['access_token']:<36} {t['name']:<10} businesses {','.join(t['business_ids'])}"
+            f"    {shown(t['access_token']):<36} {t['name']:<10} businesses {','.join(t['business_ids'])}"
             + (" expired" if t["expired"] else "")
             + ("" if t["can_manage"] else " no-permission")
             for t in credentials["graph"]
         ),
-        f"  Try: curl -s {base}/v1/accounts -H 'x-api-key: klyr_live_abc123def456ghi789'",
+        *try_lines(base, credentials),
     ]
     return "\n".join(lines)
 
@@ -186,7 +226,8 @@ def serve(settings: Settings) -> int:
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    print(banner(settings, credentials(app.mock), app.mock.state.describe()), file=sys.stderr, flush=True)
+    text = banner(settings, credentials(app.mock), app.mock.state.describe(), app.pages)
+    print(text, file=sys.stderr, flush=True)
     server.run(settings, app)
     return 0
 

@@ -4,17 +4,18 @@ the world's credentials. It is the mock's own control surface, kept out of `open
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.backend import StateUnavailable
+from mockserver.controls.post_targets import post_targets
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
 from mockserver.journal import Journal
@@ -83,6 +84,7 @@ def credentials(mock: Mock) -> dict[str, Any]:
             for token in world.tokens.values()
         ],
         "app_secret": world.app_secret,
+        "graph_post": post_targets(mock.store),
     }
 
 
@@ -107,7 +109,9 @@ def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response
     return endpoint
 
 
-def admin_app(mock: Mock) -> Starlette:
+def admin_app(mock: Mock, extra: Sequence[BaseRoute] = ()) -> Starlette:
+    """The admin API; `extra` routes join it under the same guard and JSON-only rule (the dashboard's)."""
+
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "world_version": mock.store.version, "requests": mock.journal.total})
 
@@ -185,7 +189,7 @@ def admin_app(mock: Mock) -> Starlette:
     return Starlette(
         routes=[
             Route(f"{PREFIX}/health", fresh(health)),
-            Route(f"{PREFIX}/credentials", show_credentials),
+            Route(f"{PREFIX}/credentials", fresh(show_credentials)),
             Route(f"{PREFIX}/scenarios", fresh(scenarios), methods=["GET", "POST", "DELETE"]),
             Route(f"{PREFIX}/scenarios/{{name}}", fresh(scenario), methods=["DELETE"]),
             Route(f"{PREFIX}/rate-limits", fresh(rate_limits), methods=["POST", "DELETE"]),
@@ -193,6 +197,7 @@ def admin_app(mock: Mock) -> Starlette:
             Route(f"{PREFIX}/journal", fresh(journal_endpoint(mock.journal)), methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/pending", fresh(pending)),
             Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
+            *extra,
         ],
         exception_handlers={StateUnavailable: unavailable},
         middleware=[Middleware(JsonOnly)],
