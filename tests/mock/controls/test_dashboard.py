@@ -160,3 +160,26 @@ def test_the_credentials_name_an_ad_account_for_each_post_outcome(mock: RunningM
             assert refused["code"] == codes[example]
     after = {t["business_id"]: t for t in mock.credentials()["graph_post"]}[AGENCY]
     assert targets["accepted"][0] in after["conflict"]["graph_3989"]  # judged on the relations of the moment
+
+
+def test_swagger_ui_reads_a_copy_of_the_contract_that_works_against_this_mock(mock: RunningMock) -> None:
+    spec = httpx.get(mock.base_url + "/ui/try-it.json").json()
+    assert spec["servers"] == [{"url": mock.base_url, "description": "this mock server"}]
+    filled = spec["x-mock-credentials"]
+    assert filled == {"klayraiApiKey": DOC_KEY, "graphAccessToken": TOKEN}
+    operation = spec["paths"]["/{graph_version}/{business_id}/client_ad_accounts"]["get"]
+    prefer = next(p for p in operation["parameters"] if p.get("name") == "Prefer")
+    assert {"code=200", "code=400", "example=graph_80004"} <= set(prefer["schema"]["enum"])
+    business = next(p for p in spec["components"]["parameters"].values() if p.get("name") == "business_id")["schema"][
+        "example"
+    ]
+    url = f"{mock.base_url}/v25.0/{business}/client_ad_accounts"
+    assert httpx.get(url, params={"access_token": filled["graphAccessToken"]}).status_code == 200
+    forced = httpx.get(url, params={"access_token": TOKEN}, headers={"Prefer": "example=graph_80004"})
+    assert forced.json()["error"]["code"] == 80004
+    served = httpx.get(mock.base_url + "/openapi.json").json()  # what implementations and the kit read: unchanged
+    assert "x-mock-credentials" not in served and served["servers"] != spec["servers"]
+    operations = [op for item in served["paths"].values() for op in item.values() if isinstance(op, dict)]
+    assert "Prefer" not in [p.get("name") for op in operations for p in op.get("parameters", [])]
+    page = httpx.get(mock.base_url + "/ui/")
+    assert '<script src="./try-it.js"></script>' in page.text and "./swagger-ui-bundle.js" in page.text
