@@ -87,6 +87,7 @@ function show(value) {
     }
     return el("code", {}, value);
   }
+  if (Array.isArray(value) && value.length === 0) return el("span", { class: "muted" }, "none");
   if (Array.isArray(value) && value.every((v) => typeof v !== "object")) return el("code", {}, value.join(", "));
   if (typeof value === "object") {
     if (Object.keys(value).length === 0) return el("span", {}, Array.isArray(value) ? "none" : "{}");
