@@ -1,5 +1,6 @@
-"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal` and `/__mock/health`, and every
-other request judged, forwarded (or, under `--strict`, answered), judged again on its answer, and reported.
+"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal` (and its stream), `/__mock/health`,
+the dashboard at `/__mock/ui/`, and every other request judged, forwarded (or, under `--strict`, answered), judged
+again on its answer, and reported.
 
 It holds a `Mock` built from the contract for the mock's own request machinery (its APIs' routes, parameter
 parsers, envelopes and headers), its response validator and its journal; the mock's world is never consulted.
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.apis.api import Api
 from mockserver.controls.admin import PREFIX, journal_endpoint
+from mockserver.controls.dashboard.pages import DashboardFiles, is_dashboard, proxy_routes
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -58,8 +60,10 @@ class ProxyApp:
                 Route(f"{PREFIX}/violations", self.violations),
                 Route(f"{PREFIX}/journal", journal_endpoint(self.mock.journal), methods=["GET", "DELETE"]),
                 Route(f"{PREFIX}/health", self.health),
+                *proxy_routes(self.mock.journal),
             ]
         )
+        self.dashboard = DashboardFiles()  # the mock's dashboard, on the proxy's journal
         # The mock's CORS policy, its violations header exposed too (section 6 of CONTRACT.md).
         self.entry: ASGIApp = Cors(
             self.dispatch,
@@ -77,7 +81,9 @@ class ProxyApp:
     async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        if scope["path"].startswith(PREFIX + "/"):
+        if is_dashboard(scope["path"]):
+            await self.dashboard(scope, receive, send)
+        elif scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)
         else:
             await self.proxy(scope, receive, send)

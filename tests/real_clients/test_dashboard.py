@@ -15,6 +15,7 @@ from mockserver.settings import Settings
 from mockserver.testing import RunningMock, serve_in_thread
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, TOKEN
+from tests.proxy.support import proxy_to
 from tests.real_parts import require
 
 ARGS = [
@@ -138,3 +139,15 @@ def test_off_loopback_the_page_asks_for_the_admin_token(browser: Browser, guarde
         page.get_by_role("button", name="Use token").click()
         expect(page.locator("#journal-live")).to_have_text("live")
         expect(page.locator("#credentials-body")).to_contain_text(DOC_KEY)
+
+
+def test_the_validating_proxy_serves_the_dashboard_for_its_own_traffic(browser: Browser, mock: RunningMock) -> None:
+    with proxy_to(mock.base_url) as (proxy, _), Watched(browser, proxy) as page:
+        page.goto(f"{proxy}/__mock/ui/")
+        expect(page.locator("#journal-live")).to_have_text("live")
+        for panel in ("#scenarios", "#limits", "#credentials"):  # the proxy has no world nor controls
+            expect(page.locator(panel)).to_be_hidden()
+        assert httpx.get(f"{proxy}/v1/accounts", headers={"x-api-key": DOC_KEY}).status_code == 200
+        expect(page.locator("#journal-table tbody tr")).to_have_count(1)
+        expect(page.locator("#journal-table tbody tr").first).to_contain_text("listAccounts")
+        expect(page.locator("#coverage-summary")).to_have_text(re.compile(r"not available|answered"))

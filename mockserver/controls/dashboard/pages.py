@@ -9,7 +9,7 @@ from loading anything from another origin.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import NamedTuple
@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from mockserver.controls.admin import PREFIX, problem
 from mockserver.controls.dashboard.stream import JournalStream
+from mockserver.journal import Journal
 from mockserver.mock import Mock
 
 UI = f"{PREFIX}/ui/"
@@ -59,9 +60,10 @@ PAGES = (
 )
 
 
-def existing(admin_paths: Iterable[str]) -> list[Page]:
-    """The pages of `PAGES` this mock serves: the admin API's routes, the dashboard and the docs."""
-    served = {*admin_paths, UI, "/ui/", "/openapi.json"}
+def existing(admin_paths: Iterable[str], docs: bool = True) -> list[Page]:
+    """The pages of `PAGES` served: the admin API's routes, the dashboard, and the docs where there are (the
+    validating proxy has none)."""
+    served = {*admin_paths, UI, *(("/ui/", "/openapi.json") if docs else ())}
     return [page for page in PAGES if page.path in served]
 
 
@@ -110,22 +112,35 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-async def index(request: Request) -> Response:
-    """`GET /__mock/`: the mock's pages, as HTML for a browser and as JSON for anything else."""
-    pages = existing(route_paths(request.app.routes))
-    if not wants_html(request):
-        return JSONResponse({"pages": [page._asdict() for page in pages]})
+def index_page(pages: list[Page]) -> str:
     items = "".join(
         f'<li><a href="{html.escape(p.path)}">{html.escape(p.title)}</a> <code>{html.escape(p.path)}</code>'
         f" {html.escape(p.what)}</li>"
         for p in pages
     )
-    body = (
+    return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mock server</title>'
-        f'<link rel="stylesheet" href="{UI}dashboard.css"></head>'
+        f'<link rel="icon" href="data:,"><link rel="stylesheet" href="{UI}dashboard.css"></head>'
         f'<body><main><h1>Mock server</h1><ul class="pages">{items}</ul></main></body></html>'
     )
-    return HTMLResponse(body, headers=HEADERS)
+
+
+def index_endpoint(docs: bool) -> Callable[[Request], Awaitable[Response]]:
+    """`GET /__mock/`: the pages served, as HTML for a browser and as JSON for anything else (the dashboard
+    reads it to show only the panels this server can fill)."""
+
+    async def index(request: Request) -> Response:
+        pages = existing(route_paths(request.app.routes), docs)
+        if wants_html(request):
+            return HTMLResponse(index_page(pages), headers=HEADERS)
+        return JSONResponse({"pages": [page._asdict() for page in pages]})
+
+    return index
+
+
+def proxy_routes(journal: Journal) -> list[BaseRoute]:
+    """What the validating proxy adds to its admin routes for the dashboard: the index and the journal stream."""
+    return [Route(f"{PREFIX}/", index_endpoint(docs=False)), Route(f"{PREFIX}/journal/stream", JournalStream(journal))]
 
 
 def dashboard_routes(mock: Mock) -> list[BaseRoute]:
@@ -145,7 +160,7 @@ def dashboard_routes(mock: Mock) -> list[BaseRoute]:
         )
 
     return [
-        Route(f"{PREFIX}/", index),
+        Route(f"{PREFIX}/", index_endpoint(docs=True)),
         Route(f"{PREFIX}/journal/stream", JournalStream(mock.journal)),
         Route(f"{PREFIX}/settings", settings),
     ]

@@ -20,6 +20,8 @@ from mockserver.journal import Journal
 from mockserver.settings import Settings
 from mockserver.testing import RunningMock, serve_app, serve_in_thread
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
+from tests.proxy.support import proxy_to
+from tests.redis_server import RedisServer
 
 STREAM = "/__mock/journal/stream"
 STATIC = Path(pages.__file__).parent / "static"
@@ -119,6 +121,8 @@ def test_the_page_loads_nothing_from_another_origin(mock: RunningMock) -> None:
     page = httpx.get(mock.base_url + "/__mock/ui/")
     assert page.status_code == 200 and '<script type="module" src="js/main.js">' in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
+    other = httpx.get(mock.base_url + "/__mock/ui/js/main.js", headers={"origin": "http://evil.test"})
+    assert "access-control-allow-origin" not in other.headers  # never CORS-enabled, like the admin API
     for file in STATIC.rglob("*.*"):
         text = file.read_text(encoding="utf-8")
         assert "://" not in text.replace("window.location.origin", ""), file  # no absolute URL anywhere
@@ -183,3 +187,22 @@ def test_swagger_ui_reads_a_copy_of_the_contract_that_works_against_this_mock(mo
     assert "Prefer" not in [p.get("name") for op in operations for p in op.get("parameters", [])]
     page = httpx.get(mock.base_url + "/ui/")
     assert '<script src="./try-it.js"></script>' in page.text and "./swagger-ui-bundle.js" in page.text
+
+
+def test_the_proxy_lists_its_own_pages_and_streams_its_own_journal(mock: RunningMock) -> None:
+    with proxy_to(mock.base_url) as (proxy, _):
+        paths = [page["path"] for page in httpx.get(proxy + "/__mock/").json()["pages"]]
+        assert "/__mock/ui/" in paths and STREAM in paths and "/ui/" not in paths and "/__mock/scenarios" not in paths
+        assert httpx.get(proxy + "/__mock/ui/").status_code == 200
+        with httpx.stream("GET", proxy + STREAM, timeout=10) as stream:
+            httpx.get(proxy + "/v1/accounts", headers={"x-api-key": DOC_KEY})
+            assert json.loads(read_events(stream.iter_lines(), 2)[1][1])["operation_id"] == "listAccounts"
+
+
+def test_the_stream_sees_requests_recorded_in_the_shared_state(redis_server: RedisServer) -> None:
+    with serve_in_thread(Settings(state=redis_server.url())) as running:
+        running.reset()
+        with httpx.stream("GET", running.base_url + STREAM, timeout=10) as stream:
+            sent = httpx.get(running.base_url + "/v1/accounts", headers={"x-api-key": DOC_KEY})
+            entry = json.loads(read_events(stream.iter_lines(), 2)[1][1])
+    assert entry["trace"] == sent.headers["x-request-id"]

@@ -4,6 +4,7 @@ import { AdminError, call } from "./api.js";
 import { cell, el } from "./dom.js";
 
 let pending = null;
+let available = true;
 
 function row(operation, response) {
   return el("tr", { class: response.seen ? "" : "never" }, cell(operation.operationId), cell(operation.method),
@@ -19,6 +20,7 @@ export async function refresh() {
     coverage = await call("/__mock/coverage");
   } catch (error) {
     if (!(error instanceof AdminError) || error.status !== 404) throw error;
+    available = false;
     summary.textContent = "Coverage not available on this mock.";
     document.getElementById("coverage-table").hidden = true;
     return;
@@ -31,7 +33,7 @@ export async function refresh() {
 
 // After new traffic, at most once a second.
 export function soon() {
-  if (pending) return;
+  if (pending || !available) return;
   pending = setTimeout(() => {
     pending = null;
     refresh().catch(() => {});

@@ -29,6 +29,7 @@ function responseBody(entry) {
 
 // What made the answer what it was: a scenario rule, the Prefer header, a rate limit, or the real behaviour.
 export function shapedBy(entry) {
+  if (entry.violations && entry.violations.length) return `breaks ${entry.violations.join(", ")}`;
   if (entry.scenario === "prefer") return "Prefer header";
   if (entry.scenario) return `scenario ${entry.scenario}`;
   const body = responseBody(entry);
@@ -135,6 +136,7 @@ export async function start() {
   if (stream) stream.stop();
   const history = await call("/__mock/journal?limit=200");
   entries = history.entries;
+  for (const entry of entries) offer(entry.operation_id);
   render();
   const newest = entries.length ? entries[0].id : 0;
   stream = follow("/__mock/journal/stream", newest, {
@@ -153,9 +155,21 @@ export function clear() {
   document.getElementById("details").hidden = true;
 }
 
-export function setup(operations) {
-  const select = document.getElementById("filter-operation");
-  select.append(...operations.map((op) => el("option", { value: op.operationId }, op.operationId)));
+// The operation filter's choices: the contract's operations, and any other an entry names (the proxy's).
+const choices = new Set();
+
+function offer(operationId) {
+  if (!operationId || choices.has(operationId)) return;
+  choices.add(operationId);
+  document.getElementById("filter-operation").append(el("option", { value: operationId }, operationId));
+}
+
+export function setOperations(operations) {
+  for (const op of operations) offer(op.operationId);
+}
+
+export function setup() {
+  onEntry((entry) => offer(entry.operation_id));
   document.getElementById("journal-filters").addEventListener("input", render);
   document.getElementById("journal-filters").addEventListener("submit", (event) => event.preventDefault());
   document.getElementById("journal-clear").addEventListener("click", async () => {

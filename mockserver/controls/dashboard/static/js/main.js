@@ -1,6 +1,6 @@
 // The dashboard: every panel reads the admin API of the mock that served this page, and nothing else.
 
-import { events, setToken } from "./api.js";
+import { call, events, setToken } from "./api.js";
 import * as coverage from "./coverage.js";
 import * as credentials from "./credentials.js";
 import * as journal from "./journal.js";
@@ -30,15 +30,39 @@ function report(error) {
   document.getElementById("status").textContent = `The admin API answered: ${error.message}`;
 }
 
-async function load() {
-  await Promise.all([journal.start(), scenarios.refresh(), coverage.refresh(), credentials.refresh()]);
+// The panels this server can fill (the validating proxy has a journal only), by the pages its index lists.
+const PANELS = {
+  scenarios: "/__mock/scenarios", limits: "/__mock/settings", credentials: "/__mock/credentials",
+  coverage: "/__mock/journal", docs: "/ui/",
+};
+
+function offered(paths) {
+  const shown = {};
+  for (const [panel, path] of Object.entries(PANELS)) {
+    shown[panel] = paths.has(path);
+    for (const node of document.querySelectorAll(`#${panel}, [data-panel="${panel}"]`)) node.hidden = !shown[panel];
+  }
+  return shown;
 }
 
-async function main() {
-  const known = await operations();
-  journal.setup(known);
+async function load() {
+  const index = await call("/__mock/");
+  const shown = offered(new Set(index.pages.map((page) => page.path)));
+  const known = shown.docs ? await operations() : [];
+  journal.setOperations(known);
+  scenarios.setOperations(known);
+  await Promise.all([
+    journal.start(),
+    shown.scenarios && scenarios.refresh(),
+    shown.coverage && coverage.refresh(),
+    shown.credentials && credentials.refresh(),
+  ]);
+}
+
+function main() {
+  journal.setup();
   journal.onEntry(() => coverage.soon());
-  scenarios.setup(known, () => {
+  scenarios.setup(() => {
     journal.clear();
     coverage.refresh().catch(report);
   });
@@ -53,7 +77,7 @@ async function main() {
     form.hidden = true;
     load().catch(report);
   });
-  await load().catch(report);
+  load().catch(report);
 }
 
 main();

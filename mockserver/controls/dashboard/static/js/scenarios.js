@@ -92,13 +92,18 @@ function rule(form) {
   return spec;
 }
 
-export function setup(known, onChange) {
+export function setOperations(known) {
   operations = known;
-  changed = onChange;
   const select = document.getElementById("s-operation");
+  const chosen = select.value;
   select.replaceChildren(...operations.map((op) => el("option", { value: op.operationId }, op.operationId)));
-  select.addEventListener("change", fillChoices);
+  if (operations.some((op) => op.operationId === chosen)) select.value = chosen;
   fillChoices();
+}
+
+export function setup(onChange) {
+  changed = onChange;
+  document.getElementById("s-operation").addEventListener("change", fillChoices);
   const form = document.getElementById("scenario-form");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
