@@ -151,3 +151,31 @@ def test_the_validating_proxy_serves_the_dashboard_for_its_own_traffic(browser: 
         expect(page.locator("#journal-table tbody tr")).to_have_count(1)
         expect(page.locator("#journal-table tbody tr").first).to_contain_text("listAccounts")
         expect(page.locator("#coverage-summary")).to_have_text(re.compile(r"not available|answered"))
+
+
+def execute(page: Page, operation_id: str, prefer: str | None = None) -> str:
+    """Try it out, Execute, as a user does in Swagger UI: the status code of the answer it shows."""
+    operation = page.locator(f'[id$="-{operation_id}"]')
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    if prefer is not None:
+        operation.locator('tr[data-param-name="Prefer"] select').select_option(prefer)
+    operation.get_by_role("button", name="Execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_have_text(re.compile(r"\d{3}"))
+    code = status.inner_text()
+    operation.get_by_role("button", name="Cancel").click()
+    operation.locator(".opblock-summary").click()
+    return code
+
+
+def test_swagger_ui_works_the_first_time(browser: Browser, mock: RunningMock) -> None:
+    """No server to pick, no key to paste: the servers box holds this mock, the key and token are filled in, the
+    examples name the default world, and Prefer forces a documented answer."""
+    with Watched(browser, mock.base_url) as page:
+        page.goto(f"{mock.base_url}/ui/")
+        expect(page.locator(".servers select")).to_have_value(mock.base_url)
+        assert execute(page, "listAccounts") == "200"
+        assert execute(page, "listClientAdAccounts") == "200"
+        assert execute(page, "listAccounts", prefer="example=rate_limit_error") == "429"
+    assert [e["status"] for e in mock.journal()] == [429, 200, 200]
