@@ -80,9 +80,12 @@ class JournalStream:
         yield f"retry: {RETRY_MS}\n\n".encode()
         total = self.journal.total
         newest = self.journal.query(limit=1)
-        last = after if after is not None else (newest[0]["id"] if newest else 0)
-        if after is not None:
-            total = -1  # look now for what came after it
+        last = newest[0]["id"] if newest else 0
+        if after is not None and after > last:  # an id of an earlier run (a restart): the journal started over
+            yield event("reset", {"total": total})
+            last, total = 0, -1  # then all it holds, new to this client
+        elif after is not None:
+            last, total = after, -1  # look now for what came after it
         quiet = 0.0
         while True:
             current = self.journal.total

@@ -206,3 +206,14 @@ def test_the_stream_sees_requests_recorded_in_the_shared_state(redis_server: Red
             sent = httpx.get(running.base_url + "/v1/accounts", headers={"x-api-key": DOC_KEY})
             entry = json.loads(read_events(stream.iter_lines(), 2)[1][1])
     assert entry["trace"] == sent.headers["x-request-id"]
+
+
+def test_a_resume_point_from_an_earlier_run_starts_over(mock: RunningMock) -> None:
+    """A browser tab outlives a restart: its Last-Event-ID names an entry the new journal never had."""
+    httpx.get(mock.base_url + "/v1/accounts", headers={"x-api-key": DOC_KEY})
+    with httpx.stream("GET", mock.base_url + STREAM, headers={"Last-Event-ID": "9999"}, timeout=10) as stream:
+        lines = stream.iter_lines()
+        reset, first = read_events(lines, 3)[1:]
+        assert reset == ("event", '{"total":1}') and json.loads(first[1])["status"] == 200
+        httpx.get(mock.base_url + "/v1/accounts", headers={"x-api-key": DOC_KEY, "Prefer": "code=429"})
+        assert json.loads(read_events(lines, 1)[0][1])["status"] == 429
