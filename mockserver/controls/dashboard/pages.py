@@ -155,7 +155,7 @@ def dashboard_routes(mock: Mock) -> list[BaseRoute]:
                 "rate_limit": given.rate_limit,
                 "validate_responses": given.validate_responses,
                 "journal_size": given.journal_size,
-                "state": mock.state.describe(),
+                "state": mock.state.describe().removeprefix("State: "),
             }
         )
 
