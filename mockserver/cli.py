@@ -193,38 +193,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def banner(settings: Settings, credentials: dict, state: str) -> str:
-    from mockserver.controls.admin_guard import admin_notice
-
-    base = f"http://{settings.host}:{settings.port}"
-    lines = [
-        f"Mock server on {base}",
-        f"  Swagger UI:  {base}/ui/",
-        f"  Admin API:   {base}/__mock/  (credentials: {base}/__mock/credentials)",
-        admin_notice(settings.host, settings.admin_token),
-        f"  {state}",
-        f"  Responses are {'validated' if settings.validate_responses else 'NOT validated'} against the contract.",
-        "  KlayrAI keys (x-api-key):",
-        *(
-            f"    {k['x-api-key']:<36} {k['plan']:<8} {'revoked' if k['revoked'] else str(k['accounts']) + ' accounts'}"
-            for k in credentials["klayrai"]
-        ),
-        "  Graph tokens (access_token):",
-        *(
-            f"    {t['access_token']:<36} {t['name']:<10} businesses {','.join(t['business_ids'])}"
-            + (" expired" if t["expired"] else "")
-            + ("" if t["can_manage"] else " no-permission")
-            for t in credentials["graph"]
-        ),
-        f"  Try: curl -s {base}/v1/accounts -H 'x-api-key: klyr_live_abc123def456ghi789'",
-    ]
-    return "\n".join(lines)
-
-
 def serve(settings: Settings) -> int:
     from mockserver.http import server
 
     server.quiet_imports()
+    from mockserver.banner import banner
     from mockserver.controls.admin import credentials
     from mockserver.http.app import create_app
 
@@ -236,7 +209,8 @@ def serve(settings: Settings) -> int:
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    print(banner(settings, credentials(app.mock), app.mock.state.describe()), file=sys.stderr, flush=True)
+    text = banner(settings, credentials(app.mock), app.mock.state.describe(), app.pages)
+    print(text, file=sys.stderr, flush=True)
     server.run(settings, app)
     return 0
 

@@ -24,6 +24,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from mockserver.http.app import MockApp, create_app
+from mockserver.http.server import SHUTDOWN_GRACE
 from mockserver.settings import Settings
 
 JSON = {"content-type": "application/json"}  # the admin API changes state only on JSON requests
@@ -84,7 +85,16 @@ class RunningMock:
 def serve_app(app: ASGIApp, lifespan: str = "on") -> Iterator[str]:
     """Any ASGI app on 127.0.0.1 and a free port, in a daemon thread (uvicorn); yields its base URL; stopped
     (lifespan shutdown included) and joined on exit."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan=lifespan,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE,
+        )
+    )
     thread = threading.Thread(target=server.run, name="test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -4,16 +4,17 @@ answered, pending approvals, health and the world's credentials. It is the mock'
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from mockserver.controls.admin_guard import problem
 from mockserver.controls.coverage import coverage_endpoint
+from mockserver.controls.post_targets import post_targets
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
 from mockserver.http.limits import JsonLimit, Limits
@@ -70,6 +71,7 @@ def credentials(mock: Mock) -> dict[str, Any]:
             for token in world.tokens.values()
         ],
         "app_secret": world.app_secret,
+        "graph_post": post_targets(mock.store),
     }
 
 
@@ -94,7 +96,8 @@ def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response
     return endpoint
 
 
-def admin_app(mock: Mock) -> Starlette:
+def admin_app(mock: Mock, extra: Sequence[BaseRoute] = ()) -> Starlette:
+    """The admin API; `extra` routes join it under the same guard and JSON-only rule (the dashboard's)."""
     bounds = mock.settings.limits
 
     async def health(request: Request) -> Response:
@@ -177,8 +180,8 @@ def admin_app(mock: Mock) -> Starlette:
 
     return Starlette(
         routes=[
-            Route(f"{PREFIX}/health", health),
-            Route(f"{PREFIX}/credentials", show_credentials),
+            Route(f"{PREFIX}/health", fresh(health)),
+            Route(f"{PREFIX}/credentials", fresh(show_credentials)),
             Route(f"{PREFIX}/scenarios", fresh(scenarios), methods=["GET", "POST", "DELETE"]),
             Route(f"{PREFIX}/scenarios/{{name}}", fresh(scenario), methods=["DELETE"]),
             Route(f"{PREFIX}/rate-limits", fresh(rate_limits), methods=["POST", "DELETE"]),
@@ -187,6 +190,7 @@ def admin_app(mock: Mock) -> Starlette:
             Route(f"{PREFIX}/coverage", coverage_endpoint(mock.state.answers, mock.coverage)),
             Route(f"{PREFIX}/pending", fresh(pending)),
             Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
+            *extra,
         ],
         exception_handlers={StateUnavailable: unavailable},
     )

@@ -14,6 +14,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.controls.admin import PREFIX, admin_app
 from mockserver.controls.admin_guard import AdminGuard
+from mockserver.controls.dashboard.pages import (
+    DashboardFiles,
+    Page,
+    dashboard_routes,
+    existing,
+    is_dashboard,
+    route_paths,
+)
+from mockserver.controls.dashboard.tryit import TryIt, is_try_it
 from mockserver.http.compression import Compression
 from mockserver.http.cors import Cors, exposed_headers
 from mockserver.http.lifespan import lifespan
@@ -38,9 +47,11 @@ class MockApp:
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
-        self.admin = AdminGuard(
-            admin_app(mock), mock.settings.host, mock.settings.admin_token, mock.settings.admin_hosts
-        )
+        control = admin_app(mock, dashboard_routes(mock))
+        self.admin = AdminGuard(control, mock.settings.host, mock.settings.admin_token, mock.settings.admin_hosts)
+        self.pages: list[Page] = existing(route_paths(control.routes))  # what the banner and /__mock/ link
+        self.dashboard = DashboardFiles()
+        self.try_it = TryIt(mock.contract, mock.store.world)
         self.api = MockMiddleware(mock)
         self.docs: connexion.AsyncApp | None = None
         self.entry: ASGIApp = self.serve  # what a test may wrap (tests/faulty): inside CORS and compression
@@ -59,7 +70,9 @@ class MockApp:
         return app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+        if scope["type"] == "http" and is_dashboard(scope["path"]):
+            await self.dashboard(scope, receive, send)  # files only: the data they show comes through the guard
+        elif scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)  # outside CORS and compression
         elif scope["type"] == "lifespan":
             await self.served(scope, receive, self.closing(send))
@@ -84,6 +97,8 @@ class MockApp:
             await lifespan(receive, send)
         elif scope["type"] != "http":
             return  # websockets: neither API has any
+        elif is_try_it(scope["path"]):
+            await self.try_it(scope, receive, send)
         elif is_docs(scope["path"]):
             if self.docs is None:
                 self.docs = self._connexion([ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware])

@@ -28,6 +28,9 @@ FACTORY = "mockserver.http.server:app_factory"
 # Granian's read buffer for a request's head: past it, Granian answers 431 before the app sees the request
 # (docs/performance.md); well above the 60 KB headers the mock must answer in its own envelope.
 MAX_HEAD_BYTES = 256 * 1024
+# Seconds a stopping server waits for open requests before it ends them: a journal stream (Server-Sent Events) never
+# ends by itself, and would otherwise hold Ctrl-C forever, on both servers.
+SHUTDOWN_GRACE = 3
 
 
 def encode_settings(settings: Settings) -> str:
@@ -96,6 +99,7 @@ def run_granian(settings: Settings, target: str = FACTORY) -> None:
         backlog=2048,
         http1_settings=HTTP1Settings(header_read_timeout=5_000, max_buffer_size=MAX_HEAD_BYTES),
         log_level=granian_log_level(settings.log_level),
+        workers_kill_timeout=SHUTDOWN_GRACE,
     ).serve()
 
 
@@ -119,6 +123,7 @@ def run_uvicorn(settings: Settings, target: str = FACTORY) -> None:
         lifespan="on",
         loop="auto",
         http="auto",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
 
 

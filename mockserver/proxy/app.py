@@ -1,6 +1,7 @@
-"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal`, `/__mock/coverage` (what the
-backend answered, counted like the mock's own answers) and `/__mock/health`, and every other request judged,
-forwarded (or, under `--strict`, answered), judged again on its answer, and reported.
+"""The validating proxy as one ASGI app: `/__mock/violations`, `/__mock/journal` (and its stream),
+`/__mock/coverage` (what the backend answered, counted like the mock's own answers), `/__mock/health`, the dashboard
+at `/__mock/ui/`, and every other request judged, forwarded (or, under `--strict`, answered), judged again on its
+answer, and reported.
 
 It judges with the compiled contract (routes, parameter parsers, credential checks, response validation) and the
 two APIs' surfaces (their route checks, wording, envelopes and headers), never the mock's world; it keeps a journal
@@ -34,6 +35,7 @@ from mockserver.contract.spec import default_contract
 from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
 from mockserver.controls.coverage import Coverage, coverage_endpoint
+from mockserver.controls.dashboard.pages import DashboardFiles, is_dashboard, proxy_routes
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -87,9 +89,11 @@ class ProxyApp:
             Route(f"{PREFIX}/journal", journal_endpoint(self.journal), methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/coverage", coverage_endpoint(self.counted, self.coverage)),
             Route(f"{PREFIX}/health", self.health),
+            *proxy_routes(self.journal),
         ]
         # The mock's own guard (token off loopback, loopback Host, JSON-only), outside CORS like the mock's.
         self.admin = AdminGuard(Starlette(routes=routes), settings.host, settings.admin_token, settings.admin_hosts)
+        self.dashboard = DashboardFiles()  # the mock's dashboard, on the proxy's journal
         # The mock's CORS policy, its violations header exposed too (docs/decisions.md).
         self.entry: ASGIApp = Cors(
             self.proxy,
@@ -103,6 +107,8 @@ class ProxyApp:
             await lifespan(receive, send, self.shutdown)
         elif scope["type"] != "http":
             return
+        elif is_dashboard(scope["path"]):
+            await self.dashboard(scope, receive, send)  # files only: the data they show comes through the guard
         elif scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)
         else:

@@ -136,6 +136,10 @@ def test_the_wheel_carries_the_contract_and_the_world(wheels: tuple[Path, Path])
     assert wheel.read("mockserver/openapi.yaml") == (ROOT / "openapi.yaml").read_bytes()
     assert wheel.read("mockserver/world/default_world.json") == (ROOT / "fixtures" / "default_world.json").read_bytes()
     assert "klayrai_conformance/schemathesis.toml" in wheel.namelist()
+    dashboard = ROOT / "mockserver" / "controls" / "dashboard"
+    for page in [*(dashboard / "static").rglob("*.*"), *(dashboard / "swagger").glob("*.*")]:
+        name = page.relative_to(ROOT).as_posix()
+        assert wheel.read(name) == page.read_bytes(), name  # the dashboard and Swagger UI's page are package data
     tops = {name.split("/")[0] for name in wheel.namelist() if not name.startswith(f"{DISTRIBUTION}-")}
     assert tops == {"mockserver", "klayrai_conformance"}  # nothing named fixtures or conformance
 
@@ -149,6 +153,8 @@ def test_serve_answers_the_seed_page_request(server: RunningMock) -> None:
 
 def test_swagger_ui_shows_the_packaged_contract(server: RunningMock) -> None:
     assert httpx.get(f"{server.base_url}/ui/").status_code == 200
+    assert httpx.get(f"{server.base_url}/ui/try-it.js").status_code == 200
+    assert httpx.get(f"{server.base_url}/__mock/ui/js/main.js").status_code == 200
     served = httpx.get(f"{server.base_url}/openapi.json").json()
     contract = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
     assert (served["info"], sorted(served["paths"])) == (contract["info"], sorted(contract["paths"]))
