@@ -29,6 +29,7 @@ from mockserver.apis.api import Api
 from mockserver.apis.graph.batch import GraphBatch
 from mockserver.backend import StaleState, StateUnavailable
 from mockserver.cache import WorldCache
+from mockserver.controls.exchange_record import mock_exchange
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange, Incoming, Reply, encode
@@ -85,8 +86,9 @@ class MockMiddleware:
         delay = self.latency() + exchange.delay_ms
         if delay > 0:
             await asyncio.sleep(delay / 1000)
+        writing = time.monotonic()
         await send_json(send, status, headers, body, api.content_type, head=incoming.method == "HEAD")
-        self.record(exchange, status)
+        self.record(exchange, (status, headers, body), api.content_type, writing)
 
     async def answer(self, scope: Scope, receive: Receive, incoming: Incoming) -> tuple[Api, Exchange, Rendered]:
         """Route, run and render one request: what a batch also does for each of its items."""
@@ -109,10 +111,21 @@ class MockMiddleware:
             outcome = api.internal_error()
         return api, exchange, self.render(api, exchange, outcome)
 
-    def record(self, exchange: Exchange, status: int) -> None:
-        """The journal's entry for one answered request (a batch item too)."""
+    def record(self, exchange: Exchange, rendered: Rendered, content_type: str, writing: float | None = None) -> None:
+        """The journal's entry for one answered request (a batch item too, `writing` None): the whole exchange
+        unless the journal keeps nothing."""
         incoming = exchange.incoming
-        self.mock.journal.record(
+        status, headers, body = rendered
+        journal = self.mock.journal
+        whole: dict[str, object] = {}
+        if journal.keeping:
+            now = time.monotonic()
+            sent = [("content-type", content_type), ("content-length", str(len(body))), *headers.items()]
+            wait = ((writing or now) - exchange.started) * 1000
+            receive = (now - writing) * 1000 if writing is not None else 0.0
+            limit = self.mock.settings.journal_body_bytes
+            whole = mock_exchange(exchange, (status, sent, body), limit, wait, receive)
+        journal.record(
             time=time.time(),
             method=incoming.method,
             path=incoming.path[:500],
@@ -123,6 +136,7 @@ class MockMiddleware:
             credential=exchange.credential,
             trace=exchange.trace,
             scenario=exchange.scenario,
+            **whole,
         )
 
     async def route(self, scope: Scope, receive: Receive, api: Api, exchange: Exchange) -> None:

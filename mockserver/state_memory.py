@@ -29,7 +29,7 @@ class MemoryState:
         limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
         limiter.set_policies(policies)
         scenarios = Scenarios(contract, settings.seed, specs)
-        return cls(Store(world), scenarios, limiter, Journal(settings.journal_size), policies)
+        return cls(Store(world), scenarios, limiter, Journal(settings.journal_size, settings.journal_bytes), policies)
 
     def refresh(self) -> None:
         """Nothing to do: this process is the only one."""

@@ -190,11 +190,19 @@ class RedisJournal(Journal):
         status: int | None = None,
         limit: int = 100,
         violations: bool = False,
+        since: float | None = None,
     ) -> list[dict[str, Any]]:
         with self.state.engine():
             raw = self.state.client.lrange(self.state.key("journal"), 0, -1)
         entries = ({**json.loads(text), "id": int(number)} for number, _, text in (i.partition("|") for i in raw))
-        return select(entries, operation_id, status, limit, violations)
+        return select(entries, operation_id, status, limit, violations, since)
+
+    @property
+    def dropped(self) -> int:
+        """Entries recorded but no longer kept (pushed out by the bound, or cleared)."""
+        with self.state.engine():
+            kept = self.state.client.llen(self.state.key("journal"))
+        return max(0, self.total - kept)
 
     def clear(self) -> None:
         with self.state.engine():

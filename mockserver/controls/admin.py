@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from mockserver.backend import StateUnavailable
 from mockserver.controls.admin_guard import problem
+from mockserver.controls.har import filters, har_endpoint
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
 from mockserver.journal import Journal
@@ -62,22 +63,19 @@ def credentials(mock: Mock) -> dict[str, Any]:
 
 
 def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response]]:
-    """`GET /__mock/journal` (`operation`, `status`, `limit`, `violations=true`) and `DELETE`; the validating proxy
-    serves its own journal with it too."""
+    """`GET /__mock/journal` (`operation`, `status`, `limit`, `violations=true`, `since`) and `DELETE`; the
+    validating proxy serves its own journal with it too."""
 
     async def endpoint(request: Request) -> Response:
         if request.method == "DELETE":
             journal.clear()
             return Response(status_code=204)
-        params = request.query_params
         try:
-            status = int(params["status"]) if "status" in params else None
-            limit = int(params.get("limit", "100"))
-        except ValueError:
-            return problem(400, "status and limit must be integers")
-        violations = params.get("violations", "false").lower() == "true"
-        entries = journal.query(params.get("operation"), status, max(1, min(limit, 10_000)), violations)
-        return JSONResponse({"total": journal.total, "entries": entries})
+            chosen = filters(request.query_params, 100)
+        except ValueError as exc:
+            return problem(400, str(exc))
+        entries = journal.query(chosen.operation, chosen.status, chosen.limit, chosen.violations, chosen.since)
+        return JSONResponse({"total": journal.total, "dropped": journal.dropped, "entries": entries})
 
     return endpoint
 
@@ -166,6 +164,7 @@ def admin_app(mock: Mock) -> Starlette:
             Route(f"{PREFIX}/rate-limits", fresh(rate_limits), methods=["POST", "DELETE"]),
             Route(f"{PREFIX}/reset", reset, methods=["POST"]),
             Route(f"{PREFIX}/journal", fresh(journal_endpoint(mock.journal)), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/journal.har", fresh(har_endpoint(mock.journal))),
             Route(f"{PREFIX}/pending", fresh(pending)),
             Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
         ],

@@ -1,0 +1,106 @@
+"""What the journal keeps of one whole exchange: the request and the answer as they crossed the wire, secrets
+masked by the one masking rule (`mockserver.contract.secrets`), each body capped, plus what shaped the answer.
+
+Built on the request's way out, so it is cheap: headers stay lists of pairs, bodies are the bytes already encoded
+(decoded once, never re-encoded as JSON), and a body under the cap is not copied before decoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask, request_secrets
+from mockserver.exchange import Exchange
+
+BODY_BYTES = 64 * 1024  # default cap of each body the journal keeps (`--journal-body-bytes`)
+Pairs = tuple[tuple[str, str], ...]
+
+
+def shaped_by(kind: str, name: str | None = None) -> dict[str, str | None]:
+    """What decided the answer: `behaviour` (the API's own), `prefer`, `scenario` (a named rule) or `rate_limit`."""
+    return {"kind": kind, "name": name}
+
+
+def shaping(exchange: Exchange) -> dict[str, str | None]:
+    """What shaped the mock's answer: a `Prefer` header wins over a scenario rule, both over a rate limit."""
+    if exchange.scenario == "prefer":
+        return shaped_by("prefer", exchange.incoming.headers.get("prefer"))
+    if exchange.scenario:
+        return shaped_by("scenario", exchange.scenario)
+    if exchange.usage is not None and exchange.usage.exceeded:
+        return shaped_by("rate_limit", f"{exchange.usage.limit} requests")
+    return shaped_by("behaviour", exchange.operation_id)
+
+
+def mock_exchange(
+    exchange: Exchange, status_line: tuple[int, list[tuple[str, str]], bytes], body_limit: int, wait_ms: float,
+    receive_ms: float,
+) -> dict[str, Any]:  # fmt: skip
+    """`capture` of an exchange the mock answered: its request as read, its answer as written."""
+    incoming = exchange.incoming
+    query = f"?{incoming.raw_query}" if incoming.raw_query else ""
+    secrets = request_secrets(incoming.query, {}, incoming.headers)
+    return capture(
+        url=f"{incoming.base_url}{incoming.path}{query}",
+        request_headers=incoming.headers.items(),
+        request_body=incoming.body,
+        response_headers=status_line[1],
+        response_body=status_line[2],
+        secrets=[*secrets, exchange.credential] if exchange.credential else secrets,
+        body_limit=body_limit,
+        timings={"wait": round(wait_ms, 3), "receive": round(receive_ms, 3)},
+        shaped=shaping(exchange),
+    )
+
+
+def masked_headers(headers: Iterable[tuple[str, str]]) -> Pairs:
+    """Header pairs in order, the credential headers masked (`Bearer <token>` keeps its scheme)."""
+    return tuple((name, masked_header(value) if name.lower() in SECRET_HEADERS else value) for name, value in headers)
+
+
+def masked_header(value: str) -> str:
+    scheme, _, credential = value.partition(" ")
+    return f"{scheme} {mask(credential.strip())}" if credential.strip() else mask(value)
+
+
+def capped_text(body: bytes, limit: int, masker: Masker) -> tuple[str, bool]:
+    """The body as text (UTF-8, undecodable bytes replaced), at most `limit` bytes of it, secrets masked; and
+    whether it was cut."""
+    cut = len(body) > limit
+    text = (body[:limit] if cut else body).decode("utf-8", "replace")
+    return (masker(text) if text else text), cut
+
+
+def capture(
+    *,
+    url: str,
+    request_headers: Iterable[tuple[str, str]],
+    request_body: bytes,
+    response_headers: Iterable[tuple[str, str]],
+    response_body: bytes,
+    secrets: Iterable[str],
+    body_limit: int,
+    timings: dict[str, float],
+    shaped: dict[str, str | None],
+) -> dict[str, Any]:
+    """The journal fields of one exchange beyond its summary (method, path, status...): `Journal.record` takes them."""
+    masker = Masker(secrets)
+    request_text, request_cut = capped_text(request_body, body_limit, masker)
+    response_text, response_cut = capped_text(response_body, body_limit, masker)
+    sent = masked_headers(request_headers)
+    answered = masked_headers(response_headers)
+    truncated = (*(("request",) if request_cut else ()), *(("response",) if response_cut else ()))
+    size = len(request_text) + len(response_text) + sum(len(n) + len(v) for n, v in (*sent, *answered)) + len(url)
+    return {
+        "url": masker(url),
+        "request_headers": sent,
+        "request_body": request_text,
+        "response_headers": answered,
+        "response_body": response_text,
+        "body_sizes": (len(request_body), len(response_body)),
+        "truncated": truncated,
+        "timings": timings,
+        "shaped_by": shaped,
+        "size": size,
+    }
