@@ -7,10 +7,12 @@ Built on the request's way out, so it is cheap: headers stay lists of pairs, bod
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
-from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask, request_secrets
+from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask
 from mockserver.exchange import Exchange
 
 BODY_BYTES = 64 * 1024  # default cap of each body the journal keeps (`--journal-body-bytes`)
@@ -20,6 +22,12 @@ Pairs = tuple[tuple[str, str], ...]
 def shaped_by(kind: str, name: str | None = None) -> dict[str, str | None]:
     """What decided the answer: `behaviour` (the API's own), `prefer`, `scenario` (a named rule) or `rate_limit`."""
     return {"kind": kind, "name": name}
+
+
+@functools.lru_cache(maxsize=256)
+def masker_for(secrets: tuple[str, ...]) -> Masker:
+    """One masker per set of known secrets: clients repeat their credentials, so it is built once for each."""
+    return Masker(secrets)
 
 
 def shaping(exchange: Exchange) -> dict[str, str | None]:
@@ -40,14 +48,15 @@ def mock_exchange(
     """`capture` of an exchange the mock answered: its request as read, its answer as written."""
     incoming = exchange.incoming
     query = f"?{incoming.raw_query}" if incoming.raw_query else ""
-    secrets = request_secrets(incoming.query, {}, incoming.headers)
     return capture(
         url=f"{incoming.base_url}{incoming.path}{query}",
         request_headers=incoming.headers.items(),
         request_body=incoming.body,
         response_headers=status_line[1],
         response_body=status_line[2],
-        secrets=[*secrets, exchange.credential] if exchange.credential else secrets,
+        # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON body,
+        # a batch item; `Bearer` credentials; proofs) stands where a secret stands, which the masking rule finds
+        secrets=(exchange.credential,) if exchange.credential else (),
         body_limit=body_limit,
         timings={"wait": round(wait_ms, 3), "receive": round(receive_ms, 3)},
         shaped=shaping(exchange),
@@ -79,19 +88,19 @@ def capture(
     request_body: bytes,
     response_headers: Iterable[tuple[str, str]],
     response_body: bytes,
-    secrets: Iterable[str],
+    secrets: tuple[str, ...],
     body_limit: int,
     timings: dict[str, float],
     shaped: dict[str, str | None],
 ) -> dict[str, Any]:
     """The journal fields of one exchange beyond its summary (method, path, status...): `Journal.record` takes them."""
-    masker = Masker(secrets)
+    masker = masker_for(secrets)
     request_text, request_cut = capped_text(request_body, body_limit, masker)
     response_text, response_cut = capped_text(response_body, body_limit, masker)
     sent = masked_headers(request_headers)
     answered = masked_headers(response_headers)
     truncated = (*(("request",) if request_cut else ()), *(("response",) if response_cut else ()))
-    size = len(request_text) + len(response_text) + sum(len(n) + len(v) for n, v in (*sent, *answered)) + len(url)
+    size = len(request_text) + len(response_text) + len(url) + sum(map(len, chain.from_iterable((*sent, *answered))))
     return {
         "url": masker(url),
         "request_headers": sent,

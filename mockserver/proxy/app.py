@@ -24,6 +24,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.apis.api import Api
 from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
+from mockserver.controls.exchange_record import capture, shaped_by
+from mockserver.controls.har import har_endpoint
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -32,6 +34,7 @@ from mockserver.http.wire import read_incoming
 from mockserver.mock import Mock
 from mockserver.proxy import kit
 from mockserver.proxy.checks import Checker, Finding
+from mockserver.proxy.har_file import HarFile
 from mockserver.proxy.links import rewrite_paging
 from mockserver.proxy.record import Recorder
 from mockserver.proxy.report import ViolationLog, header_value
@@ -48,15 +51,23 @@ Answer = tuple[int, list[tuple[str, str]], bytes]
 class ProxyApp:
     def __init__(self, settings: ProxySettings) -> None:
         self.settings = settings
-        self.mock = Mock.build(Settings(journal_size=settings.journal_size))
+        self.mock = Mock.build(
+            Settings(
+                journal_size=settings.journal_size,
+                journal_bytes=settings.journal_bytes,
+                journal_body_bytes=settings.journal_body_bytes,
+            )
+        )
         self.checker = Checker(self.mock)
         self.upstream = Upstream(settings.connect_timeout, settings.timeout)
         self.log = ViolationLog()
-        self.recorder = Recorder(settings.record) if settings.record else None
+        self.recorder = Recorder(settings.record, self.mock.contract) if settings.record else None
+        self.har = HarFile(settings.record_har, settings.record_har_bytes) if settings.record_har else None
         self.finished = False
         routes = [
             Route(f"{PREFIX}/violations", self.violations),
             Route(f"{PREFIX}/journal", journal_endpoint(self.mock.journal), methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/journal.har", har_endpoint(self.mock.journal)),
             Route(f"{PREFIX}/health", self.health),
         ]
         # The mock's own guard (token off loopback, loopback Host, JSON-only), outside CORS like the mock's.
@@ -95,6 +106,8 @@ class ProxyApp:
         if self.finished:
             return
         self.finished = True
+        if self.har is not None:
+            self.har.close()
         print(self.log.summary(), file=sys.stderr, flush=True)
         if self.settings.junit is not None:
             self.log.write_junit(self.settings.junit)
@@ -116,7 +129,9 @@ class ProxyApp:
         exchange = MockExchange(incoming, operation_id, api.new_trace())
         base = self.settings.upstream_for(api.name).rstrip("/")
         path = scope.get("raw_path", b"").decode("latin-1") or quote(incoming.path)  # as sent: %2F stays %2F
-        url = base + path + (f"?{incoming.raw_query}" if incoming.raw_query else "")
+        exchange.context["target"] = path + (f"?{incoming.raw_query}" if incoming.raw_query else "")
+        exchange.context["upstream"] = base
+        url = base + exchange.context["target"]
         seen = kit.Exchange(incoming.method, url, dict(incoming.headers), incoming.body, 0, {}, b"")
         verdict = self.checker.check_request(api, exchange, seen)
         findings = list(verdict.findings)
@@ -128,8 +143,9 @@ class ProxyApp:
         headers = answer[1]
         if rules:
             headers = [*headers, (VIOLATIONS_HEADER, header_value(rules))]
+        writing = time.monotonic()
         await send_answer(send, answer[0], headers, answer[2], head=incoming.method == "HEAD")
-        self.report(exchange, seen, answer, findings, rules, started)
+        self.report(exchange, seen, (answer[0], headers, answer[2]), findings, rules, (started, writing))
 
     async def forward(
         self, api: Api, exchange: MockExchange, seen: kit.Exchange, scope: Scope, findings: list[Finding], base: str
@@ -161,6 +177,7 @@ class ProxyApp:
 
     def render(self, api: Api, exchange: MockExchange, error: ApiError) -> Answer:
         """The proxy's own answer in the API's envelope and headers, as the mock renders its errors."""
+        exchange.scenario = "proxy"  # the proxy's own answer, not the upstream's
         headers = api.headers(exchange, self.mock.limiter.peek(), self.mock.limiter.clock())
         headers.update(error.error_headers())
         pairs = [("content-type", "application/json"), *((name.lower(), value) for name, value in headers.items())]
@@ -173,9 +190,10 @@ class ProxyApp:
         answer: Answer,
         findings: list[Finding],
         rules: list[str],
-        started: float,
+        clock: tuple[float, float],  # when the request came in, when its answer began to be written
     ) -> None:
         incoming = exchange.incoming
+        started = clock[0]
         request = f"{incoming.method} {incoming.path} -> {answer[0]}"
         masker = kit.masker(seen)
         if findings:
@@ -183,7 +201,10 @@ class ProxyApp:
         self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
         credentials = kit.secrets(seen)
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
-        self.mock.journal.record(
+        whole: dict[str, Any] = {}
+        if self.mock.journal.keeping or self.har is not None:
+            whole = self.whole(exchange, answer, credentials, clock, rules)
+        entry = self.mock.journal.record(
             time=time.time(),
             method=incoming.method,
             path=incoming.path[:500],
@@ -195,6 +216,32 @@ class ProxyApp:
             trace=trace,
             scenario=None,
             violations=tuple(rules),
+            **whole,
+        )
+        if self.har is not None:
+            self.har.add(entry._asdict())
+
+    def whole(
+        self, exchange: MockExchange, answer: Answer, secrets: list[str], clock: tuple[float, float], rules: list[str]
+    ) -> dict[str, Any]:
+        """The journal's (and the HAR file's) whole exchange: the request as the client sent it to the proxy, the
+        answer as the client got it; shaped by the upstream, or by the proxy when it answered itself."""
+        started, writing = clock
+        now = time.monotonic()
+        incoming = exchange.incoming
+        own = exchange.scenario == "proxy"
+        return capture(
+            url=incoming.base_url + exchange.context["target"],
+            request_headers=incoming.headers.items(),
+            request_body=incoming.body,
+            response_headers=answer[1],
+            response_body=answer[2],
+            secrets=tuple(secrets),
+            body_limit=self.settings.journal_body_bytes,
+            timings={"wait": round((writing - started) * 1000, 3), "receive": round((now - writing) * 1000, 3)},
+            shaped=shaped_by("proxy", rules[0] if rules else None)
+            if own
+            else shaped_by("upstream", exchange.context["upstream"]),
         )
 
 

@@ -21,6 +21,10 @@ class ProxySettings:
     connect_timeout: float = 5.0
     timeout: float = 30.0  # per read/write of the upstream's answer
     journal_size: int = 1000
+    journal_bytes: int = 64 << 20  # as the mock's journal: what its entries hold together
+    journal_body_bytes: int = 64 * 1024  # each body the journal (and the HAR file) keeps
+    record_har: Path | None = None  # what passed through, as HAR 1.2, kept valid on disk (proxy.har_file)
+    record_har_bytes: int = 256 << 20  # bound of that file; later exchanges are counted, not kept
     admin_token: str | None = None  # the admin API's guard, as the mock's (mockserver.controls.admin_guard)
     admin_hosts: tuple[str, ...] = ()
 
