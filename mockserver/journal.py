@@ -116,7 +116,7 @@ def select(
     found = []
     for entry in entries:
         if since is not None and entry["time"] < since:
-            break  # newest first: every entry after this one is older still
+            continue  # several workers may write a shared journal slightly out of order: no early stop
         if operation_id is not None and entry["operation_id"] != operation_id:
             continue
         if status is not None and entry["status"] != status:

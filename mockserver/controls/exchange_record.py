@@ -53,7 +53,7 @@ def mock_exchange(
         request_headers=incoming.headers.items(),
         request_body=incoming.body,
         response_headers=status_line[1],
-        response_body=status_line[2],
+        response_body=b"" if incoming.method == "HEAD" else status_line[2],
         # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON body,
         # a batch item; `Bearer` credentials; proofs) stands where a secret stands, which the masking rule finds
         secrets=(exchange.credential,) if exchange.credential else (),
