@@ -120,11 +120,10 @@ class MockMiddleware:
         whole: dict[str, object] = {}
         if journal.keeping:
             now = time.monotonic()
-            sent = [("content-type", content_type), ("content-length", str(len(body))), *headers.items()]
+            sent = (("content-type", content_type), ("content-length", str(len(body))), *headers.items())
             wait = ((writing or now) - exchange.started) * 1000
             receive = (now - writing) * 1000 if writing is not None else 0.0
-            limit = self.mock.settings.journal_body_bytes
-            whole = mock_exchange(exchange, (status, sent, body), limit, wait, receive)
+            whole = mock_exchange(exchange, (sent, body), self.mock.settings.journal_body_bytes, wait, receive)
         journal.record(
             time=time.time(),
             method=incoming.method,

@@ -8,11 +8,11 @@ Built on the request's way out, so it is cheap: headers stay lists of pairs, bod
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Mapping
 from itertools import chain
 from typing import Any
 
-from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask
+from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask, mask_query
 from mockserver.exchange import Exchange
 
 BODY_BYTES = 64 * 1024  # default cap of each body the journal keeps (`--journal-body-bytes`)
@@ -42,30 +42,34 @@ def shaping(exchange: Exchange) -> dict[str, str | None]:
 
 
 def mock_exchange(
-    exchange: Exchange, status_line: tuple[int, list[tuple[str, str]], bytes], body_limit: int, wait_ms: float,
-    receive_ms: float,
-) -> dict[str, Any]:  # fmt: skip
+    exchange: Exchange, answer: tuple[Pairs, bytes], body_limit: int, wait_ms: float, receive_ms: float
+) -> dict[str, Any]:
     """`capture` of an exchange the mock answered: its request as read, its answer as written."""
     incoming = exchange.incoming
-    query = f"?{incoming.raw_query}" if incoming.raw_query else ""
+    query = f"?{mask_query(incoming.raw_query)}" if incoming.raw_query else ""
     return capture(
         url=f"{incoming.base_url}{incoming.path}{query}",
-        request_headers=incoming.headers.items(),
+        request_headers=incoming.headers,
         request_body=incoming.body,
-        response_headers=status_line[1],
-        response_body=b"" if incoming.method == "HEAD" else status_line[2],
+        response_headers=answer[0],
+        response_body=b"" if incoming.method == "HEAD" else answer[1],
         # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON body,
         # a batch item; `Bearer` credentials; proofs) stands where a secret stands, which the masking rule finds
         secrets=(exchange.credential,) if exchange.credential else (),
         body_limit=body_limit,
-        timings={"wait": round(wait_ms, 3), "receive": round(receive_ms, 3)},
+        timings={"wait": wait_ms, "receive": receive_ms},
         shaped=shaping(exchange),
     )
 
 
-def masked_headers(headers: Iterable[tuple[str, str]]) -> Pairs:
-    """Header pairs in order, the credential headers masked (`Bearer <token>` keeps its scheme)."""
-    return tuple((name, masked_header(value) if name.lower() in SECRET_HEADERS else value) for name, value in headers)
+def masked_headers(headers: Mapping[str, str]) -> Pairs:
+    """A request's headers (names lower-cased, as read) as pairs in order, the credential headers masked (`Bearer
+    <token>` keeps its scheme)."""
+    pairs = tuple(headers.items())
+    for name in SECRET_HEADERS:
+        if name in headers:
+            return tuple((n, masked_header(v) if n in SECRET_HEADERS else v) for n, v in pairs)
+    return pairs
 
 
 def masked_header(value: str) -> str:
@@ -73,9 +77,11 @@ def masked_header(value: str) -> str:
     return f"{scheme} {mask(credential.strip())}" if credential.strip() else mask(value)
 
 
+@functools.lru_cache(maxsize=64)
 def capped_text(body: bytes, limit: int, masker: Masker) -> tuple[str, bool]:
     """The body as text (UTF-8, undecodable bytes replaced), at most `limit` bytes of it, secrets masked; and
-    whether it was cut."""
+    whether it was cut. Kept for the last few bodies: a cached read answers the very same bytes object again and
+    again (its hash is computed once), so repeated answers are masked once."""
     cut = len(body) > limit
     text = (body[:limit] if cut else body).decode("utf-8", "replace")
     return (masker(text) if text else text), cut
@@ -84,25 +90,27 @@ def capped_text(body: bytes, limit: int, masker: Masker) -> tuple[str, bool]:
 def capture(
     *,
     url: str,
-    request_headers: Iterable[tuple[str, str]],
+    request_headers: Mapping[str, str],
     request_body: bytes,
-    response_headers: Iterable[tuple[str, str]],
+    response_headers: Pairs,
     response_body: bytes,
     secrets: tuple[str, ...],
     body_limit: int,
     timings: dict[str, float],
     shaped: dict[str, str | None],
 ) -> dict[str, Any]:
-    """The journal fields of one exchange beyond its summary (method, path, status...): `Journal.record` takes them."""
+    """The journal fields of one exchange beyond its summary (method, path, status...): `Journal.record` takes them.
+    `url` comes with its query masked already; `secrets` are those known to be in the exchange, masked wherever
+    they appear, besides whatever stands where a secret stands (`Masker`)."""
     masker = masker_for(secrets)
     request_text, request_cut = capped_text(request_body, body_limit, masker)
     response_text, response_cut = capped_text(response_body, body_limit, masker)
     sent = masked_headers(request_headers)
-    answered = masked_headers(response_headers)
+    answered = response_headers  # written by the mock or the upstream: no credential header in an answer
     truncated = (*(("request",) if request_cut else ()), *(("response",) if response_cut else ()))
     size = len(request_text) + len(response_text) + len(url) + sum(map(len, chain.from_iterable((*sent, *answered))))
     return {
-        "url": masker(url),
+        "url": url,  # the caller's, its query masked (`mask_query`)
         "request_headers": sent,
         "request_body": request_text,
         "response_headers": answered,

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.apis.api import Api
+from mockserver.contract.secrets import mask_query
 from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
 from mockserver.controls.exchange_record import capture, shaped_by
@@ -231,10 +232,10 @@ class ProxyApp:
         incoming = exchange.incoming
         own = exchange.scenario == "proxy"
         return capture(
-            url=incoming.base_url + exchange.context["target"],
-            request_headers=incoming.headers.items(),
+            url=incoming.base_url + masked_target(exchange.context["target"]),
+            request_headers=incoming.headers,
             request_body=incoming.body,
-            response_headers=answer[1],
+            response_headers=tuple(answer[1]),
             response_body=answer[2],
             secrets=tuple(secrets),
             body_limit=self.settings.journal_body_bytes,
@@ -243,6 +244,12 @@ class ProxyApp:
             if own
             else shaped_by("upstream", exchange.context["upstream"]),
         )
+
+
+def masked_target(target: str) -> str:
+    """`path?query` with the query's secrets masked."""
+    path, mark, query = target.partition("?")
+    return path + mark + mask_query(query)
 
 
 async def send_answer(send: Send, status: int, headers: list[tuple[str, str]], body: bytes, head: bool) -> None:
