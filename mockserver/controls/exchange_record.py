@@ -77,14 +77,24 @@ def masked_header(value: str) -> str:
     return f"{scheme} {mask(credential.strip())}" if credential.strip() else mask(value)
 
 
-@functools.lru_cache(maxsize=64)
 def capped_text(body: bytes, limit: int, masker: Masker) -> tuple[str, bool]:
     """The body as text (UTF-8, undecodable bytes replaced), at most `limit` bytes of it, secrets masked; and
-    whether it was cut. Kept for the last few bodies: a cached read answers the very same bytes object again and
-    again (its hash is computed once), so repeated answers are masked once."""
-    cut = len(body) > limit
-    text = (body[:limit] if cut else body).decode("utf-8", "replace")
-    return (masker(text) if text else text), cut
+    whether it was cut."""
+    if len(body) > limit:
+        return masked_text(body[:limit], masker), True
+    return masked_body(body, masker), False
+
+
+@functools.lru_cache(maxsize=64)
+def masked_body(body: bytes, masker: Masker) -> str:
+    """`masked_text`, kept for the last few bodies under the cap: a cached read answers the very same bytes object
+    again and again (its hash is computed once), so a repeated answer is masked once."""
+    return masked_text(body, masker)
+
+
+def masked_text(body: bytes, masker: Masker) -> str:
+    text = body.decode("utf-8", "replace")
+    return masker(text) if text else text
 
 
 def capture(
