@@ -15,6 +15,7 @@ from mockserver.settings import Settings
 from mockserver.testing import RunningMock, serve_in_thread
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 from tests.har_schema import valid_har
+from tests.redis_server import RedisServer
 
 KEY = {"x-api-key": DOC_KEY}
 
@@ -162,3 +163,20 @@ def test_journal_size_zero_keeps_nothing_and_counts() -> None:
         har = valid_har(mock.admin.get("/journal.har").json())
     assert body["entries"] == [] and body["total"] == 1 and body["dropped"] == 0
     assert har["log"]["entries"] == []
+
+
+def test_a_shared_journal_keeps_whole_exchanges(redis_server: RedisServer) -> None:
+    """On Redis the entry travels as JSON: the same fields come back, masked, and the HAR renders them."""
+    with serve_in_thread(Settings(state=redis_server.url(), journal_size=2)) as mock, mock.client() as http:
+        mock.reset()
+        http.get("/v1/accounts", headers=KEY)
+        http.get(EDGE, params={"access_token": TOKEN, "limit": 1})
+        answer = http.get("/v1/accounts", headers={**KEY, "Prefer": "code=429"})
+        body = mock.admin.get("/journal").json()
+        har = mock.admin.get("/journal.har")
+    newest = body["entries"][0]
+    assert newest["shaped_by"] == {"kind": "prefer", "name": "code=429"}
+    assert json.loads(newest["response_body"]) == answer.json()
+    assert body["dropped"] == body["total"] - 2 > 0
+    assert TOKEN not in har.text and DOC_KEY not in har.text
+    assert [e["response"]["status"] for e in valid_har(har.json())["log"]["entries"]] == [200, 429]
