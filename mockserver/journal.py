@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from mockserver.contract.secrets import mask_optional, mask_query
+from mockserver.settings import Settings
 
 
 class Entry(NamedTuple):
@@ -44,13 +45,10 @@ def masked(fields: dict[str, Any]) -> dict[str, Any]:
     return {**fields, "credential": mask_optional(fields.get("credential")), "query": mask_query(fields["query"])}
 
 
-JOURNAL_BYTES = 64 << 20  # default bound of what the journal's entries hold together (`--journal-bytes`)
-
-
 class Journal:
     """The newest entries, at most `capacity` of them holding at most `byte_limit` together; the oldest go first."""
 
-    def __init__(self, capacity: int = 1000, byte_limit: int = JOURNAL_BYTES) -> None:
+    def __init__(self, capacity: int = 1000, byte_limit: int = Settings.journal_bytes) -> None:
         self.capacity = capacity
         self.byte_limit = byte_limit
         self.entries: deque[Entry] = deque()

@@ -15,7 +15,6 @@ from typing import Any
 from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask, mask_query
 from mockserver.exchange import Exchange
 
-BODY_BYTES = 64 * 1024  # default cap of each body the journal keeps (`--journal-body-bytes`)
 Pairs = tuple[tuple[str, str], ...]
 
 

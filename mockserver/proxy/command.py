@@ -30,10 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--record", type=Path, help="write real answers as examples: DIR/<operationId>/<status>/")
     parser.add_argument("--record-har", type=Path, help="write what passes through as HAR 1.2 to FILE, kept valid")
     parser.add_argument(
-        "--record-har-bytes", type=int, default=256 << 20, help="bound of the --record-har file (256 MiB)"
+        "--record-har-bytes",
+        type=int,
+        default=ProxySettings.record_har_bytes,
+        help=f"bound of the --record-har file ({ProxySettings.record_har_bytes})",
     )
     parser.add_argument(
-        "--journal-body-bytes", type=int, default=64 * 1024, help="each body the journal and HAR keep (65536)"
+        "--journal-body-bytes",
+        type=int,
+        default=ProxySettings.journal_body_bytes,
+        help=f"each body the journal and HAR keep ({ProxySettings.journal_body_bytes})",
     )
     parser.add_argument("--junit", type=Path, help="write a JUnit report at shutdown, one test case per rule")
     parser.add_argument("--fail-on-violation", action="store_true", help="exit 1 at shutdown if any rule was broken")

@@ -21,11 +21,10 @@ from mockserver.controls.har import creator, har_entry
 
 logger = logging.getLogger("mockserver.proxy")
 FLUSH_SECONDS = 1.0
-HAR_BYTES = 256 << 20  # default bound of the file (`--record-har-bytes`)
 
 
 class HarFile:
-    def __init__(self, path: Path, byte_limit: int = HAR_BYTES) -> None:
+    def __init__(self, path: Path, byte_limit: int) -> None:
         self.path = path
         self.byte_limit = byte_limit
         self.entries: list[str] = []  # each HAR entry encoded once
