@@ -118,7 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against the contract (off: 10-30%% faster) [MOCK_VALIDATE_RESPONSES] (on)",
     )
     serve.add_argument(
-        "--journal-size", type=int, default=int(env("JOURNAL_SIZE", "1000") or 1000), help="[MOCK_JOURNAL_SIZE] (1000)"
+        "--journal-size",
+        type=int,
+        default=int(env("JOURNAL_SIZE", "1000") or 1000),
+        help="exchanges the journal keeps, 0 for none [MOCK_JOURNAL_SIZE] (1000)",
+    )
+    serve.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=int(env("JOURNAL_BYTES", str(Settings.journal_bytes)) or Settings.journal_bytes),
+        help=f"what the journal's exchanges hold together [MOCK_JOURNAL_BYTES] ({Settings.journal_bytes})",
+    )
+    serve.add_argument(
+        "--journal-body-bytes",
+        type=int,
+        default=int(env("JOURNAL_BODY_BYTES", str(Settings.journal_body_bytes)) or Settings.journal_body_bytes),
+        help=f"each body the journal keeps, cut beyond [MOCK_JOURNAL_BODY_BYTES] ({Settings.journal_body_bytes})",
     )
     serve.add_argument(
         "--workers", type=int, default=int(env("WORKERS", "1") or 1), help="server processes [MOCK_WORKERS] (1)"
@@ -159,6 +174,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise MockServerError(str(exc)) from None
     if args.workers < 1:
         raise MockServerError(f"--workers must be at least 1, got {args.workers}")
+    if min(args.journal_size, args.journal_bytes, args.journal_body_bytes) < 0:
+        raise MockServerError("--journal-size, --journal-bytes and --journal-body-bytes cannot be negative")
     state = args.state or None  # MOCK_STATE="" means in memory, like no flag
     if state is not None and not state.startswith(("redis://", "rediss://", "unix://")):
         # only the scheme is echoed: the rest may hold a password
@@ -183,6 +200,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         validate_responses=args.validate_responses,
         log_level=args.log_level,
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
+        journal_body_bytes=args.journal_body_bytes,
         server=args.server,
         workers=args.workers,
         state=state,

@@ -30,6 +30,7 @@ from mockserver.apis.klayrai import accounts
 from mockserver.contract.operations import Operation, Operations
 from mockserver.contract.responses import error_identity
 from mockserver.contract.secrets import mask_text
+from mockserver.controls.exchange_record import journal_entry
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError, detached, limit_error
 from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode, reply_size
@@ -72,8 +73,9 @@ class MockMiddleware:
         delay = self.latency() + exchange.delay_ms
         if delay > 0:
             await asyncio.sleep(delay / 1000)
+        writing = time.monotonic()
         await send_json(send, status, headers, body, api.content_type, head=incoming.method == "HEAD")
-        self.record(exchange, status)
+        self.record(exchange, (status, headers, body), api.content_type, writing)
 
     async def answer(self, incoming: Incoming) -> tuple[Api, Exchange, Rendered]:
         """Route, run and render one request: what a batch also does for each of its items."""
@@ -99,20 +101,10 @@ class MockMiddleware:
             outcome = api.internal_error()
         return api, exchange, self.render(api, exchange, outcome)
 
-    def record(self, exchange: Exchange, status: int) -> None:
-        """The journal's entry for one answered request (a batch item too)."""
-        incoming = exchange.incoming
-        self.mock.journal.record(
-            time=time.time(),
-            method=incoming.method,
-            path=incoming.path[:500],
-            query=incoming.raw_query[:1000],
-            operation_id=exchange.operation_id,
-            status=status,
-            duration_ms=round((time.monotonic() - exchange.started) * 1000, 3),
-            credential=exchange.credential,
-            trace=exchange.trace,
-            scenario=exchange.scenario,
+    def record(self, exchange: Exchange, rendered: Rendered, content_type: str, writing: float | None = None) -> None:
+        """The journal's entry for one answered request (a batch item too, `writing` None)."""
+        journal_entry(
+            self.mock.journal, self.mock.settings.journal_body_bytes, exchange, rendered, content_type, writing
         )
 
     def route(self, api: Api, exchange: Exchange) -> Operation:

@@ -22,7 +22,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     validate_responses: bool = True
     log_level: str = "info"
-    journal_size: int = 1000
+    journal_size: int = 1000  # entries kept; 0 keeps none (counted only)
+    journal_bytes: int = 64 << 20  # what the kept entries hold together; the oldest go first
+    journal_body_bytes: int = 64 * 1024  # each body kept, cut beyond (the entry says which were cut)
     spec: Path = field(default=SPEC_PATH)
     server: str = "granian"  # the ASGI server `serve` runs: granian or uvicorn (mockserver.http.server)
     workers: int = 1  # server processes on one port; more than one needs a shared state

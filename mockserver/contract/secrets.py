@@ -11,6 +11,7 @@ The mock, the validating proxy and the conformance kit all import this module, s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -31,6 +32,7 @@ IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 
+TEXT_HINTS = (*SECRET_PARAMS, "bearer", "oauth")  # every `IN_TEXT` match holds one of these, in any case
 HINT = re.compile(rf"{NAMES}|batch|bearer|oauth", re.IGNORECASE)
 
 
@@ -133,7 +135,34 @@ class Masker:
         for secret, masked in self.pairs.items():
             if secret in text:
                 text = text.replace(secret, masked)
+        return masked_in_text(text)
+
+
+def masked_in_text(text: str) -> str:
+    """`IN_TEXT.sub(masked_match, text)`, fast: a match starts where a secret's name or an auth scheme does, so the
+    pattern is tried only there (found by substring search on the lower-cased text), never at every character of a
+    large body. A text whose lower-cased form changes length (a few non-ASCII letters) takes the pattern whole."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
         return IN_TEXT.sub(masked_match, text)
+    starts = sorted(position for word in TEXT_HINTS for position in occurrences(lowered, word))
+    parts: list[str] = []
+    done = 0
+    for start in starts:
+        match = IN_TEXT.match(text, start) if start >= done else None
+        if match is not None:
+            parts += [text[done:start], masked_match(match)]
+            done = match.end()
+    return "".join(parts) + text[done:] if parts else text
+
+
+def occurrences(text: str, word: str) -> list[int]:
+    found = []
+    position = text.find(word)
+    while position >= 0:
+        found.append(position)
+        position = text.find(word, position + 1)
+    return found
 
 
 def masked_match(match: re.Match[str]) -> str:
@@ -148,8 +177,10 @@ def mask_text(text: str) -> str:
     return MASK_TEXT(text)
 
 
+@functools.lru_cache(maxsize=256)
 def mask_query(raw_query: str) -> str:
-    """A query text with its secrets masked: tokens, proofs, and those inside a batch's items."""
+    """A query text with its secrets masked: tokens, proofs, and those inside a batch's items. Kept for the last
+    queries seen: clients repeat theirs, and the journal masks each one on every request."""
     if not HINT.search(raw_query):  # most queries carry none: no parsing on the request's way
         return raw_query
     pairs = parse_qsl(raw_query, keep_blank_values=True)

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from mockserver.controls.admin_guard import problem
 from mockserver.controls.coverage import coverage_endpoint
+from mockserver.controls.har import filters, har_endpoint
 from mockserver.controls.post_targets import post_targets
 from mockserver.controls.prefer import PreferenceError
 from mockserver.controls.scenario_file import LIMIT_SCHEMA, schema_problems
@@ -76,22 +77,19 @@ def credentials(mock: Mock) -> dict[str, Any]:
 
 
 def journal_endpoint(journal: Journal) -> Callable[[Request], Awaitable[Response]]:
-    """`GET /__mock/journal` (`operation`, `status`, `limit`, `violations=true`) and `DELETE`; the validating proxy
-    serves its own journal with it too."""
+    """`GET /__mock/journal` (`operation`, `status`, `limit`, `violations=true`, `since`) and `DELETE`; the
+    validating proxy serves its own journal with it too."""
 
     async def endpoint(request: Request) -> Response:
         if request.method == "DELETE":
             await journal.drop()
             return Response(status_code=204)
-        params = request.query_params
         try:
-            status = int(params["status"]) if "status" in params else None
-            limit = int(params.get("limit", "100"))
-        except ValueError:
-            return problem(400, "status and limit must be integers")
-        violations = params.get("violations", "false").lower() == "true"
-        total, entries = await journal.read(params.get("operation"), status, max(1, min(limit, 10_000)), violations)
-        return JSONResponse({"total": total, "entries": entries})
+            chosen = filters(request.query_params, 100)
+        except ValueError as exc:
+            return problem(400, str(exc))
+        view = await journal.read(chosen.operation, chosen.status, chosen.limit, chosen.violations, chosen.since)
+        return JSONResponse({"total": view.total, "dropped": view.dropped, "entries": view.entries})
 
     return endpoint
 
@@ -180,7 +178,7 @@ def admin_app(mock: Mock, extra: Sequence[BaseRoute] = ()) -> Starlette:
 
     return Starlette(
         routes=[
-            Route(f"{PREFIX}/health", fresh(health)),
+            Route(f"{PREFIX}/health", health),  # at once: never waits for the shared state it reports on
             Route(f"{PREFIX}/credentials", fresh(show_credentials)),
             Route(f"{PREFIX}/scenarios", fresh(scenarios), methods=["GET", "POST", "DELETE"]),
             Route(f"{PREFIX}/scenarios/{{name}}", fresh(scenario), methods=["DELETE"]),
@@ -188,6 +186,7 @@ def admin_app(mock: Mock, extra: Sequence[BaseRoute] = ()) -> Starlette:
             Route(f"{PREFIX}/reset", reset, methods=["POST"]),
             Route(f"{PREFIX}/journal", fresh(journal_endpoint(mock.journal)), methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/coverage", coverage_endpoint(mock.state.answers, mock.coverage)),
+            Route(f"{PREFIX}/journal.har", fresh(har_endpoint(mock.journal))),
             Route(f"{PREFIX}/pending", fresh(pending)),
             Route(f"{PREFIX}/pending/approve", fresh(approve), methods=["POST"]),
             *extra,

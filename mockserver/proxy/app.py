@@ -36,6 +36,7 @@ from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
 from mockserver.controls.coverage import Coverage, coverage_endpoint
 from mockserver.controls.dashboard.pages import DashboardFiles, is_dashboard, proxy_routes
+from mockserver.controls.har import har_endpoint
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import Exchange as MockExchange
 from mockserver.exchange import encode
@@ -46,6 +47,8 @@ from mockserver.http.server import MAX_HEAD_BYTES
 from mockserver.http.wire import read_incoming
 from mockserver.proxy import kit
 from mockserver.proxy.checks import Checker, Finding
+from mockserver.proxy.entries import Answer, Relay, whole
+from mockserver.proxy.har_file import HarFile
 from mockserver.proxy.links import rewrite_paging
 from mockserver.proxy.record import Recorder
 from mockserver.proxy.report import ViolationLog, header_value
@@ -58,7 +61,6 @@ from mockserver.state.limits import Policy, RateLimiter
 logger = logging.getLogger("mockserver.proxy")
 VIOLATIONS_HEADER = "x-contract-violations"
 TRACE_HEADERS = ("x-request-id", "x-fb-trace-id")
-Answer = tuple[int, list[tuple[str, str]], bytes]
 # The proxy relays URLs of any length the server reads (judging them is the upstream's business), but reads no body
 # past the mock's limit: it never forwards a truncated one.
 RELAYED = Limits(url_bytes=MAX_HEAD_BYTES, query_bytes=MAX_HEAD_BYTES)
@@ -74,7 +76,7 @@ class ProxyApp:
             "graph": GraphSurface(operations, defaults.seed),
         }
         self.limiter = RateLimiter(Policy.parse("default", defaults.rate_limit))
-        self.journal = Journal(settings.journal_size)
+        self.journal = Journal(settings.journal_size, settings.journal_bytes)
         self.coverage = Coverage(operations.contract)
         self.answers: Counter[str] = Counter()  # coverage: what the backend answered, since the proxy started
         self.checker = Checker(operations)
@@ -82,12 +84,14 @@ class ProxyApp:
         self.via = f"1.1 mockserver-proxy-{secrets.token_hex(6)}"
         self.upstream = Upstream(settings.connect_timeout, settings.timeout, settings.max_answer_bytes, self.via)
         self.log = ViolationLog()
-        self.recorder = Recorder(settings.record) if settings.record else None
+        self.recorder = Recorder(settings.record, operations.contract) if settings.record else None
+        self.har = HarFile(settings.record_har, settings.record_har_bytes) if settings.record_har else None
         self.finished = False
         routes = [
             Route(f"{PREFIX}/violations", self.violations),
             Route(f"{PREFIX}/journal", journal_endpoint(self.journal), methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/coverage", coverage_endpoint(self.counted, self.coverage)),
+            Route(f"{PREFIX}/journal.har", har_endpoint(self.journal)),
             Route(f"{PREFIX}/health", self.health),
             *proxy_routes(self.journal),
         ]
@@ -123,6 +127,8 @@ class ProxyApp:
         if self.finished:
             return
         self.finished = True
+        if self.har is not None:
+            self.har.close()
         print(self.log.summary(), file=sys.stderr, flush=True)
         if self.settings.junit is not None:
             self.log.write_junit(self.settings.junit)
@@ -148,7 +154,8 @@ class ProxyApp:
         exchange = MockExchange(incoming, routed.operation, api.new_trace())
         base = self.settings.upstream_for(api.name).rstrip("/")
         path = scope.get("raw_path", b"").decode("latin-1") or quote(incoming.path)  # as sent: %2F stays %2F
-        url = base + path + (f"?{incoming.raw_query}" if incoming.raw_query else "")
+        relay = Relay(path + (f"?{incoming.raw_query}" if incoming.raw_query else ""), base)
+        url = base + relay.target
         seen = kit.Exchange(incoming.method, url, dict(incoming.headers), incoming.body, 0, {}, b"")
         verdict = self.checker.check_request(api, exchange, routed, seen)
         findings = list(verdict.findings)
@@ -166,8 +173,9 @@ class ProxyApp:
         headers = answer[1]
         if rules:
             headers = [*headers, (VIOLATIONS_HEADER, header_value(rules))]
+        writing = time.monotonic()
         await send_answer(send, answer[0], headers, answer[2], head=incoming.method == "HEAD")
-        self.report(exchange, seen, answer, findings, rules, started)
+        self.report(exchange, seen, (answer[0], headers, answer[2]), findings, rules, (started, writing), relay)
 
     async def forward(
         self, api: Surface, exchange: MockExchange, seen: kit.Exchange, scope: Scope, findings: list[Finding], base: str
@@ -202,6 +210,7 @@ class ProxyApp:
 
     def render(self, api: Surface, exchange: MockExchange, error: ApiError) -> Answer:
         """The proxy's own answer in the API's envelope and headers, as the mock renders its errors."""
+        exchange.scenario = "proxy"  # the proxy's own answer, not the upstream's
         headers = api.headers(exchange, self.limiter.peek(), self.limiter.clock())
         headers.update(error.error_headers())
         pairs = [("content-type", "application/json"), *((name.lower(), value) for name, value in headers.items())]
@@ -214,9 +223,11 @@ class ProxyApp:
         answer: Answer,
         findings: list[Finding],
         rules: list[str],
-        started: float,
+        clock: tuple[float, float],  # when the request came in, when its answer began to be written
+        relay: Relay,
     ) -> None:
         incoming = exchange.incoming
+        started = clock[0]
         request = f"{incoming.method} {incoming.path} -> {answer[0]}"
         masker = seen.masker()
         if findings:
@@ -224,7 +235,10 @@ class ProxyApp:
         self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
         credentials = seen.secrets()
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
-        self.journal.record(
+        exchanged: dict[str, Any] = {}
+        if self.journal.keeping or self.har is not None:
+            exchanged = whole(exchange, answer, credentials, clock, rules, relay, self.settings.journal_body_bytes)
+        entry = self.journal.record(
             time=time.time(),
             method=incoming.method,
             path=incoming.path[:500],
@@ -236,7 +250,10 @@ class ProxyApp:
             trace=trace,
             scenario=None,
             violations=tuple(rules),
+            **exchanged,
         )
+        if self.har is not None:
+            self.har.add(entry._asdict())
 
 
 async def send_answer(send: Send, status: int, headers: list[tuple[str, str]], body: bytes, head: bool) -> None:

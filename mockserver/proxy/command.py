@@ -30,6 +30,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="answer broken requests with 400, broken answers with 502"
     )
     parser.add_argument("--record", type=Path, help="write real answers as examples: DIR/<operationId>/<status>/")
+    parser.add_argument("--record-har", type=Path, help="write what passes through as HAR 1.2 to FILE, kept valid")
+    parser.add_argument(
+        "--record-har-bytes",
+        type=int,
+        default=ProxySettings.record_har_bytes,
+        help=f"bound of the --record-har file ({ProxySettings.record_har_bytes})",
+    )
+    parser.add_argument(
+        "--journal-body-bytes",
+        type=int,
+        default=ProxySettings.journal_body_bytes,
+        help=f"each body the journal and HAR keep ({ProxySettings.journal_body_bytes})",
+    )
     parser.add_argument("--junit", type=Path, help="write a JUnit report at shutdown, one test case per rule")
     parser.add_argument("--fail-on-violation", action="store_true", help="exit 1 at shutdown if any rule was broken")
     parser.add_argument(
@@ -57,6 +70,8 @@ def settings_from(args: argparse.Namespace) -> ProxySettings:
             raise ValueError(f"upstream {url!r} is this proxy's own address: every request would loop")
     if args.timeout <= 0 or args.connect_timeout <= 0 or args.max_answer_bytes <= 0:
         raise ValueError("timeouts and --max-answer-bytes must be positive")
+    if args.record_har_bytes < 1 or args.journal_body_bytes < 0:
+        raise ValueError("--record-har-bytes must be positive, --journal-body-bytes not negative")
     return ProxySettings(
         klayrai_upstream=upstreams["klayrai"],
         graph_upstream=upstreams["graph"],
@@ -66,6 +81,9 @@ def settings_from(args: argparse.Namespace) -> ProxySettings:
         log_level=args.log_level,
         strict=args.strict,
         record=args.record,
+        record_har=args.record_har,
+        record_har_bytes=args.record_har_bytes,
+        journal_body_bytes=args.journal_body_bytes,
         junit=args.junit,
         fail_on_violation=args.fail_on_violation,
         connect_timeout=args.connect_timeout,

@@ -1,22 +1,24 @@
 """Real answers as example payloads (`--record DIR`), and the check of such a folder against the contract.
 
 The layout is `mockserver examples`': `<operationId>/<status>/<name>.json`, the body alone, indented. One file per
-distinct exchange: its operation, its status, and a digest of its normalised request (query pairs sorted, plus a
-POST's body parameters; credentials left out), so repeating a request records nothing new. Credentials are masked
-wherever the body repeats them (Graph paging links carry the token and `appsecret_proof`).
+documented answer: the name is `recorded_` and the contract's named example the answer is (by its status and error
+identity, as coverage counts answers), or its error code when the contract names none; the first answer of each
+is kept, so repeating traffic records nothing new. The body is the upstream's own, before the proxy points its
+paging links at itself; credentials are masked wherever it repeats them (Graph paging links carry the token and
+`appsecret_proof`).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mockserver.contract.secrets import SECRET_PARAMS
+from mockserver.contract.responses import documented_responses, error_identity
 from mockserver.contract.spec import Contract, default_contract
 from mockserver.contract.validation import body_problems, compile_response
 from mockserver.proxy.kit import Exchange
@@ -24,31 +26,38 @@ from mockserver.proxy.kit import Exchange
 PREFIX = "recorded_"
 
 
-def request_digest(exchange: Exchange) -> str:
-    pairs = [(k, v) for k, v in exchange.query if k not in SECRET_PARAMS]
-    if exchange.method == "POST":
-        for key, value in exchange.body_params().items():
-            if key not in SECRET_PARAMS:
-                pairs.append((key, json.dumps(value, sort_keys=True)))
-    text = "&".join(f"{k}={v}" for k, v in sorted(pairs))
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def answer_name(contract: Contract, operation_id: str, status: int, body: Any) -> str:
+    """The named example an answer is (`graph_190`, `default`, ...), else `error_<code>` or `answer`."""
+    identity = error_identity(body)
+    for response in documented_responses(contract, operation_id):
+        if response.status == str(status) and (not response.identities or identity in response.identities):
+            return response.example or (response.examples[0] if response.examples else "answer")
+    if identity is not None:
+        return "error_" + "_".join(str(part) for part in identity if part is not None)
+    return "answer"
 
 
 class Recorder:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, contract: Contract) -> None:
         self.root = root
+        self.contract = contract
         self.seen: set[Path] = set()
 
     def record(self, operation_id: str, exchange: Exchange, mask: Callable[[str], str]) -> Path | None:
-        """Write the exchange's body as an example unless one like it is already there; None when nothing new."""
-        path = self.root / operation_id / str(exchange.status) / f"{PREFIX}{request_digest(exchange)}.json"
-        if path in self.seen or path.exists():
-            self.seen.add(path)
-            return None
+        """Write the upstream's answer as the named example it is, unless that one is already there; None when
+        nothing new."""
         try:
             value = json.loads(mask(exchange.body.decode("utf-8")))
         except (ValueError, UnicodeDecodeError):
             return None  # not JSON: no example to make of it (the exchange is reported as a violation anyway)
+        name = UNSAFE.sub("_", answer_name(self.contract, operation_id, exchange.status, value))[:80]
+        path = self.root / operation_id / str(exchange.status) / f"{PREFIX}{name}.json"
+        if path in self.seen or path.exists():
+            self.seen.add(path)
+            return None
         self.seen.add(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

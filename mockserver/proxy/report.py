@@ -1,4 +1,5 @@
-"""The violations the proxy saw: a tally per rule with its first example (a curl command, secrets masked), rendered
+"""The violations the proxy saw: a tally per rule with every distinct message it gave (the first `MAX_MESSAGES`, the
+rest counted) and its first example (a curl command, secrets masked), rendered
 as JSON for `/__mock/violations`, as text for the shutdown summary, and as JUnit XML (one test case per rule judged,
 so a CI job fails on the rules broken and lists the ones kept); plus the bounded `x-contract-violations` value."""
 
@@ -9,12 +10,14 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mockserver.proxy.checks import PROXY_RULES, Finding
 
+MAX_MESSAGES = 50  # distinct messages kept per rule; a rule broken a million ways must not hold a million texts
+MAX_MESSAGE_CHARS = 1000
 HEADER_LIMIT = 2048  # bytes of `x-contract-violations`: proxies and clients cap header sizes (Prism learned it)
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -39,11 +42,29 @@ class Tally:
     first_request: str  # `METHOD path -> status`
     first_curl: str  # masked
     first_seen: float
+    messages: dict[str, int] = field(default_factory=dict)  # distinct message -> exchanges that gave it
+    more_messages: int = 0  # exchanges whose message was new past MAX_MESSAGES
+
+    def message_lines(self) -> list[str]:
+        """`message (xN)` per distinct message, then how many more were not kept."""
+        lines = [f"{text} (x{count})" if count > 1 else text for text, count in self.messages.items()]
+        return lines + ([f"... and {self.more_messages} more"] if self.more_messages else [])
+
+    def add_message(self, message: str) -> None:
+        message = message[:MAX_MESSAGE_CHARS]
+        if message in self.messages:
+            self.messages[message] += 1
+        elif len(self.messages) < MAX_MESSAGES:
+            self.messages[message] = 1
+        else:
+            self.more_messages += 1
 
     def as_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "count": self.count,
+            "messages": [{"message": text, "count": count} for text, count in self.messages.items()],
+            "more_messages": self.more_messages,
             "first": {
                 "message": self.first_message,
                 "exchange": self.first_request,
@@ -81,12 +102,13 @@ class ViolationLog:
             for finding in findings:
                 self.judged.setdefault(finding.rule, 1)
                 tally = self.tallies.get(finding.rule)
+                message = mask(finding.message)
                 if tally is None:
-                    self.tallies[finding.rule] = Tally(
-                        finding.rule, 1, mask(finding.message), mask(request), mask(curl()), time.time()
+                    tally = self.tallies[finding.rule] = Tally(
+                        finding.rule, 0, message, mask(request), mask(curl()), time.time()
                     )
-                else:
-                    tally.count += 1
+                tally.count += 1
+                tally.add_message(message)
 
     def as_json(self) -> dict[str, Any]:
         rules = sorted(self.tallies.values(), key=lambda tally: (-tally.count, tally.rule))
@@ -97,11 +119,8 @@ class ViolationLog:
             return f"contract proxy: {self.exchanges} exchanges, no violation"
         lines = [f"contract proxy: {self.exchanges} exchanges, {self.total} violations of {len(self.tallies)} rules"]
         for tally in sorted(self.tallies.values(), key=lambda t: (-t.count, t.rule)):
-            lines += [
-                f"  {tally.rule}  x{tally.count}",
-                f"    first: {tally.first_request}: {tally.first_message}",
-                f"    $ {tally.first_curl}",
-            ]
+            lines += [f"  {tally.rule}  x{tally.count}", *(f"    - {line}" for line in tally.message_lines())]
+            lines += [f"    first: {tally.first_request}", f"    $ {tally.first_curl}"]
         return "\n".join(lines)
 
     def junit_xml(self) -> str:
@@ -114,7 +133,8 @@ class ViolationLog:
             if tally is not None:
                 message = f"{tally.count} of {self.judged[rule]} exchanges broke it; first: {tally.first_message}"
                 failure = ET.SubElement(case, "failure", type="violation", message=clean(message))
-                failure.text = clean(f"{describe(rule)}\n{tally.first_request}\n$ {tally.first_curl}")
+                messages = "\n".join(f"- {line}" for line in tally.message_lines())
+                failure.text = clean(f"{describe(rule)}\n{messages}\n{tally.first_request}\n$ {tally.first_curl}")
         ET.indent(root)
         return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -22,6 +22,10 @@ class ProxySettings:
     timeout: float = 30.0  # seconds for the whole exchange with the upstream
     max_answer_bytes: int = 16 << 20  # an upstream answer over this is a 502 naming the cap
     journal_size: int = 1000
+    journal_bytes: int = 64 << 20  # as the mock's journal: what its entries hold together
+    journal_body_bytes: int = 64 * 1024  # each body the journal (and the HAR file) keeps
+    record_har: Path | None = None  # what passed through, as HAR 1.2, kept valid on disk (proxy.har_file)
+    record_har_bytes: int = 256 << 20  # bound of that file; later exchanges are counted, not kept
     admin_token: str | None = None  # the admin API's guard, as the mock's (mockserver.controls.admin_guard)
     admin_hosts: tuple[str, ...] = ()
 

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from mockserver.contract.secrets import mask_optional, mask_query
 from mockserver.http.limits import CACHE_BYTES
+from mockserver.settings import Settings
 from mockserver.state.cache import memo, text_size
 
 # Every request is journaled and clients repeat their queries: each text is masked once.
@@ -30,6 +31,25 @@ class Entry(NamedTuple):
     trace: str
     scenario: str | None
     violations: tuple[str, ...] = ()  # rule ids the exchange broke (the validating proxy fills it)
+    # The whole exchange (mockserver.controls.exchange_record), secrets masked, each body capped:
+    url: str = ""
+    request_headers: tuple[tuple[str, str], ...] = ()
+    request_body: str = ""
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: str = ""
+    body_sizes: tuple[int, int] = (0, 0)  # the request's and the response's bodies as sent, before the cap
+    truncated: tuple[str, ...] = ()  # "request", "response": which bodies the cap cut
+    timings: dict[str, float] | None = None  # milliseconds: `wait` (answering, latency included), `receive`
+    shaped_by: dict[str, str | None] | None = None  # {"kind": behaviour|prefer|scenario|rate_limit, "name": ...}
+    size: int = 0  # characters the entry holds (bodies, headers, URL): what `--journal-bytes` counts
+
+
+class View(NamedTuple):
+    """What a read of the journal shows, on every store."""
+
+    total: int  # recorded since start or the last reset
+    dropped: int  # recorded but no longer kept (pushed out by the bounds)
+    entries: list[dict[str, Any]]  # the matching entries, newest first
 
 
 def masked(fields: dict[str, Any]) -> dict[str, Any]:
@@ -39,16 +59,38 @@ def masked(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class Journal:
-    def __init__(self, capacity: int = 1000) -> None:
-        self.entries: deque[Entry] = deque(maxlen=capacity)
+    """The newest entries, at most `capacity` of them holding at most `byte_limit` together; the oldest go first."""
+
+    def __init__(self, capacity: int = 1000, byte_limit: int = Settings.journal_bytes) -> None:
+        self.capacity = capacity
+        self.byte_limit = byte_limit
+        self.entries: deque[Entry] = deque()
         self.ids = itertools.count(1)
         self.recorded = 0
+        self.held = 0  # sum of the kept entries' `size`
+        self.pushed_out = 0  # entries the bounds dropped (a clear is not counted)
+
+    @property
+    def keeping(self) -> bool:
+        """False under `--journal-size 0`: entries are counted, not kept, and no exchange need be captured."""
+        return self.capacity > 0
 
     def record(self, **fields: Any) -> Entry:
         entry = Entry(id=next(self.ids), **masked(fields))
-        self.entries.append(entry)
         self.recorded += 1
+        if not self.keeping:
+            return entry
+        self.entries.append(entry)
+        self.held += entry.size
+        while len(self.entries) > self.capacity or (self.held > self.byte_limit and len(self.entries) > 1):
+            self.held -= self.entries.popleft().size
+            self.pushed_out += 1
         return entry
+
+    @property
+    def dropped(self) -> int:
+        """Entries the bounds pushed out since start: what `GET /__mock/journal` shows as `dropped`."""
+        return self.pushed_out
 
     @property
     def total(self) -> int:
@@ -61,31 +103,47 @@ class Journal:
         status: int | None = None,
         limit: int = 100,
         violations: bool = False,
+        since: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Newest first, filtered by operationId, status, and (`violations`) having broken a rule."""
-        return select((entry._asdict() for entry in reversed(self.entries)), operation_id, status, limit, violations)
+        """Newest first, filtered by operationId, status, (`violations`) having broken a rule, and recorded at or
+        after `since` (epoch seconds)."""
+        entries = (entry._asdict() for entry in reversed(self.entries))
+        return select(entries, operation_id, status, limit, violations, since)
 
     def clear(self) -> None:
         self.entries.clear()
+        self.held = 0
 
     # The admin API's view, the same for every journal: a shared one must await its store.
 
     async def read(
-        self, operation_id: str | None, status: int | None, limit: int, violations: bool
-    ) -> tuple[int, list[dict[str, Any]]]:
-        """The total recorded and the entries that match (see `query`)."""
-        return self.total, self.query(operation_id, status, limit, violations)
+        self,
+        operation_id: str | None,
+        status: int | None,
+        limit: int,
+        violations: bool,
+        since: float | None = None,
+    ) -> View:
+        """The total recorded, the entries the bounds dropped, and the entries that match (see `query`)."""
+        return View(self.total, self.dropped, self.query(operation_id, status, limit, violations, since))
 
     async def drop(self) -> None:
         self.clear()
 
 
 def select(
-    entries: Iterable[dict[str, Any]], operation_id: str | None, status: int | None, limit: int, violations: bool
+    entries: Iterable[dict[str, Any]],
+    operation_id: str | None,
+    status: int | None,
+    limit: int,
+    violations: bool,
+    since: float | None = None,
 ) -> list[dict[str, Any]]:
     """The first `limit` entries (newest first) that match: one filter for every journal backend."""
     found = []
     for entry in entries:
+        if since is not None and entry["time"] < since:
+            continue  # several workers may write a shared journal slightly out of order: no early stop
         if operation_id is not None and entry["operation_id"] != operation_id:
             continue
         if status is not None and entry["status"] != status:

@@ -38,7 +38,7 @@ class MemoryState:
         limiter = RateLimiter(Policy.parse("default", settings.rate_limit))
         limiter.policies = list(policies)
         scenarios = Scenarios(contract, settings.seed, specs)
-        return cls(Store(world), scenarios, limiter, Journal(settings.journal_size), policies)
+        return cls(Store(world), scenarios, limiter, Journal(settings.journal_size, settings.journal_bytes), policies)
 
     async def admit(self, rules: Sequence[Rule], windows: Sequence[Window], credential: str) -> Admission:
         hits = []

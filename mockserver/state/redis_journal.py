@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.state import scripts
-from mockserver.state.journal import Entry, Journal, masked, select
+from mockserver.state.journal import Entry, Journal, View, masked, select
 from mockserver.state.redis_link import Command, Link
 
 MAX_RIDE = 200  # entries written by one call
@@ -41,7 +41,7 @@ class RedisJournal(Journal):
 
     def keep(self, entries: list[str]) -> None:
         self.waiting.extend(entries)
-        del self.waiting[: max(0, len(self.waiting) - self.entries.maxlen)]  # type: ignore[operator]
+        del self.waiting[: max(0, len(self.waiting) - self.capacity)]
 
     def ride(self) -> tuple[Command, Callable[[Any], None]] | None:
         """The next entries to write, and what to do with the outcome: on failure they wait for the next batch."""
@@ -50,7 +50,7 @@ class RedisJournal(Journal):
         entries, self.waiting = self.waiting[:MAX_RIDE], self.waiting[MAX_RIDE:]
         self.due = bool(self.waiting)
         command = self.link.command(
-            scripts.APPEND, self.keys, [self.link.deadline(), "", self.entries.maxlen, *entries]
+            scripts.APPEND, self.keys, [self.link.deadline(), "", self.capacity, *entries]
         )
 
         def done(result: Any) -> None:
@@ -64,8 +64,13 @@ class RedisJournal(Journal):
         return command, done
 
     async def read(
-        self, operation_id: str | None, status: int | None, limit: int, violations: bool
-    ) -> tuple[int, list[dict[str, Any]]]:
+        self,
+        operation_id: str | None,
+        status: int | None,
+        limit: int,
+        violations: bool,
+        since: float | None = None,
+    ) -> View:
         await asyncio.sleep(2 * DELAY)  # what other processes recorded before this read is written meanwhile
         if self.waiting:  # and what this one recorded, now
             self.come_due()
@@ -74,7 +79,8 @@ class RedisJournal(Journal):
             self.link.call("GET", self.keys[2]), self.link.call("LRANGE", self.keys[1], 0, -1)
         )
         entries = ({**json.loads(text), "id": int(number)} for number, _, text in (i.partition("|") for i in raw))
-        return int(total or 0), select(entries, operation_id, status, limit, violations)
+        total = int(total or 0)
+        return View(total, max(0, total - len(raw)), select(entries, operation_id, status, limit, violations, since))
 
     async def drop(self) -> None:
         await self.link.call("DEL", self.keys[1])

@@ -156,21 +156,19 @@ def test_record_then_validate(mockserver: RunningMock, tmp_path: Path, capsys: p
         files = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.json"))
         send(base, VALID)
     assert sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.json")) == files  # nothing new
-    # One file per operation, status and query, credentials left out: the GETs of /v1/accounts differing only by
-    # key or version header are one exchange, and so are the two Graph 400s (unknown token, business not visible).
-    counts: dict[str, int] = {}
-    for name in files:
-        counts[name.rsplit("/", 1)[0]] = counts.get(name.rsplit("/", 1)[0], 0) + 1
-    assert counts == {
-        "listAccounts/200": 4,
-        "listAccounts/401": 1,
-        "listAccounts/403": 1,
-        "listClientAdAccounts/200": 6,
-        "listClientAdAccounts/400": 1,
-        "createClientAdAccount/400": 1,
-    }
+    # One file per documented answer, named after the contract's named example it is (status and error identity).
+    assert files == [
+        "createClientAdAccount/400/recorded_graph_100_post_33.json",
+        "listAccounts/200/recorded_seed_page.json",
+        "listAccounts/401/recorded_authentication_error.json",
+        "listAccounts/403/recorded_plan_insufficient.json",
+        "listClientAdAccounts/200/recorded_default_fields.json",
+        "listClientAdAccounts/400/recorded_graph_100_33.json",
+        "listClientAdAccounts/400/recorded_graph_190.json",
+    ]
     assert [a.status_code for a in answers].count(200) == 11
-    assert any(f.startswith("listAccounts/401/recorded_") for f in files)
+    page = json.loads((folder / files[4]).read_text())
+    assert page["paging"]["next"].startswith(f"{mockserver.base_url}/v25.0/")  # the upstream's link, not the proxy's
     text = "".join(path.read_text() for path in folder.rglob("*.json"))
     assert TOKEN not in text and "EAAGag...oken" in text  # the token in paging links is masked
     assert cli_main(["examples", "--validate", str(folder)]) == 0

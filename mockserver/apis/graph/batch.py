@@ -143,7 +143,7 @@ class GraphBatch:
         batch.delay_ms += exchange.delay_ms
         batch.usage = exchange.usage or batch.usage
         status, headers, content = rendered
-        pipeline.record(exchange, status)
+        pipeline.record(exchange, rendered, api.content_type)
         return status, {"Content-Type": api.content_type, **headers}, content
 
     def fallback_credentials(self, api: Api, batch: Exchange) -> str:

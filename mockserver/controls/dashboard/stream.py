@@ -78,7 +78,7 @@ class JournalStream:
 
     async def events(self, after: int | None) -> AsyncIterator[bytes]:
         yield f"retry: {RETRY_MS}\n\n".encode()
-        total, newest = await self.journal.read(None, None, 1, False)  # the shared journal on Redis too
+        total, _, newest = await self.journal.read(None, None, 1, False)  # the shared journal on Redis too
         last = newest[0]["id"] if newest else 0
         if after is not None and after > last:  # an id of an earlier run (a restart): the journal started over
             yield event("reset", {"total": total})
@@ -87,7 +87,7 @@ class JournalStream:
             last, total = after, -1  # look now for what came after it
         quiet = 0.0
         while True:
-            current, entries = await self.journal.read(None, None, BATCH, False)
+            current, _, entries = await self.journal.read(None, None, BATCH, False)
             if current != total:
                 if current < total:
                     last = 0

@@ -1,0 +1,54 @@
+"""The proxy's journal entries and HAR records: the request as the client sent it to the proxy, the answer as the
+client got it, secrets masked, bodies capped; shaped by the upstream, or by the proxy when it answered itself."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, NamedTuple
+
+from mockserver.contract.secrets import mask_query
+from mockserver.controls.exchange_record import capture, shaped_by
+from mockserver.exchange import Exchange
+
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
+
+class Relay(NamedTuple):
+    """Where one request goes: its target as the client sent it (`path?query`, `%2F` kept), and the upstream."""
+
+    target: str
+    upstream: str
+
+
+def masked_target(target: str) -> str:
+    """`path?query` with the query's secrets masked."""
+    path, mark, query = target.partition("?")
+    return path + mark + mask_query(query)
+
+
+def whole(
+    exchange: Exchange,
+    answer: Answer,
+    secrets: list[str],
+    clock: tuple[float, float],
+    rules: list[str],
+    relay: Relay,
+    body_limit: int,
+) -> dict[str, Any]:
+    """The journal's (and the HAR file's) whole exchange; `clock`: when the request came in, when its answer began
+    to be written."""
+    started, writing = clock
+    now = time.monotonic()
+    incoming = exchange.incoming
+    own = exchange.scenario == "proxy"
+    return capture(
+        url=incoming.base_url + masked_target(relay.target),
+        request_headers=incoming.headers,
+        request_body=incoming.body,
+        response_headers=tuple(answer[1]),
+        response_body=answer[2],
+        secrets=tuple(secrets),
+        body_limit=body_limit,
+        timings={"wait": round((writing - started) * 1000, 3), "receive": round((now - writing) * 1000, 3)},
+        shaped=shaped_by("proxy", rules[0] if rules else None) if own else shaped_by("upstream", relay.upstream),
+    )
