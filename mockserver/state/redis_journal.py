@@ -49,9 +49,7 @@ class RedisJournal(Journal):
             return None
         entries, self.waiting = self.waiting[:MAX_RIDE], self.waiting[MAX_RIDE:]
         self.due = bool(self.waiting)
-        command = self.link.command(
-            scripts.APPEND, self.keys, [self.link.deadline(), "", self.capacity, *entries]
-        )
+        command = self.link.command(scripts.APPEND, self.keys, [self.link.deadline(), "", self.capacity, *entries])
 
         def done(result: Any) -> None:
             self.link.learn(scripts.APPEND, result)
