@@ -52,7 +52,7 @@ Rendered = tuple[int, dict[str, str], bytes]  # status, headers, body: an answer
 
 
 @dataclass(slots=True)
-class Exchange:
+class RequestContext:
     """One request and what the steps found: its operation (None until routed, or unrouted), who is calling, the
     limits it counted against, what a scenario or `Prefer` asked for, and its body decoded once."""
 

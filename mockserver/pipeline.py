@@ -33,7 +33,7 @@ from mockserver.contract.secrets import mask_text
 from mockserver.controls.exchange_record import journal_entry
 from mockserver.controls.prefer import Directive, PreferenceError, choose, parse_prefer
 from mockserver.errors import ApiError, detached, limit_error
-from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode, reply_size
+from mockserver.exchange import Incoming, Outcome, Rendered, Reply, RequestContext, encode, reply_size
 from mockserver.http.limits import JsonLimit
 from mockserver.http.wire import read_incoming, send_json
 from mockserver.mock import Mock
@@ -41,7 +41,7 @@ from mockserver.state import decisions
 from mockserver.state.cache import BoundedCache, WorldCache
 from mockserver.state.interface import StaleState, StateUnavailable
 from mockserver.state.limits import Usage
-from mockserver.state.scenarios import Rule
+from mockserver.state.scenarios import ScenarioRule
 
 logger = logging.getLogger("mockserver")
 
@@ -77,10 +77,10 @@ class MockMiddleware:
         await send_json(send, status, headers, body, api.content_type, head=incoming.method == "HEAD")
         self.record(exchange, (status, headers, body), api.content_type, writing)
 
-    async def answer(self, incoming: Incoming) -> tuple[Api, Exchange, Rendered]:
+    async def answer(self, incoming: Incoming) -> tuple[Api, RequestContext, Rendered]:
         """Route, run and render one request: what a batch also does for each of its items."""
         api = self.mock.api_for(incoming.path)
-        exchange = Exchange(incoming, None, api.new_trace())
+        exchange = RequestContext(incoming, None, api.new_trace())
         try:
             operation = self.route(api, exchange)
             if exchange.incoming.breach is not None:  # after routing, which knows the operation; before any read
@@ -101,13 +101,15 @@ class MockMiddleware:
             outcome = api.internal_error()
         return api, exchange, self.render(api, exchange, outcome)
 
-    def record(self, exchange: Exchange, rendered: Rendered, content_type: str, writing: float | None = None) -> None:
+    def record(
+        self, exchange: RequestContext, rendered: Rendered, content_type: str, writing: float | None = None
+    ) -> None:
         """The journal's entry for one answered request (a batch item too, `writing` None)."""
         journal_entry(
             self.mock.journal, self.mock.settings.journal_body_bytes, exchange, rendered, content_type, writing
         )
 
-    def route(self, api: Api, exchange: Exchange) -> Operation:
+    def route(self, api: Api, exchange: RequestContext) -> Operation:
         """The table's route, remembered per method and path (a path routes the same way every time); no route is
         the API's 404, or its 405 with the methods the path allows."""
         incoming = exchange.incoming
@@ -124,7 +126,7 @@ class MockMiddleware:
         exchange.operation, incoming.path_params = known[0], dict(known[1])
         return known[0]
 
-    async def run(self, api: Api, exchange: Exchange) -> Outcome:
+    async def run(self, api: Api, exchange: RequestContext) -> Outcome:
         api.route_check(exchange)
         api.authenticate(exchange)
         for _ in range(STALE_RETRIES):
@@ -134,7 +136,7 @@ class MockMiddleware:
                 continue
         raise StateUnavailable(f"the rules and limits changed {STALE_RETRIES} times while one request was checked")
 
-    async def checks(self, api: Api, exchange: Exchange) -> Outcome:
+    async def checks(self, api: Api, exchange: RequestContext) -> Outcome:
         """`Prefer`, then the scenario rules, permission and the rate limit, counted in one call to the state."""
         preferred = self.preferred(api, exchange)
         if preferred is not None and preferred.forces:
@@ -165,7 +167,7 @@ class MockMiddleware:
             raise api.rate_limited(exchange, usage, limiter.clock())
         return await self.behave(api, exchange)
 
-    async def behave(self, api: Api, exchange: Exchange) -> Reply:
+    async def behave(self, api: Api, exchange: RequestContext) -> Reply:
         """Parameters, then the API's behaviour. A read's answer is kept under everything it depends on (the
         request's path, query, host, credential and header parameters) until the world changes: errors, which
         carry the request's own id, and writes are never kept."""
@@ -184,7 +186,7 @@ class MockMiddleware:
         )
         return self.replies.get(key, lambda: operation.handler(exchange, api.parse(exchange)))  # type: ignore[arg-type,return-value]
 
-    async def directive(self, api: Api, exchange: Exchange) -> Directive | None:
+    async def directive(self, api: Api, exchange: RequestContext) -> Directive | None:
         """What the request's `Prefer` or a scenario rule asks for, checked alone (a Graph batch's own checks)."""
         preferred = self.preferred(api, exchange)
         if preferred is not None:
@@ -202,7 +204,7 @@ class MockMiddleware:
             return None if answering is None else self.directed(exchange, decisions.directive(*answering, seed))
         raise StateUnavailable(f"the rules changed {STALE_RETRIES} times while one request was checked")
 
-    def preferred(self, api: Api, exchange: Exchange) -> Directive | None:
+    def preferred(self, api: Api, exchange: RequestContext) -> Directive | None:
         """The request's own `Prefer`, which wins over every rule; both only after authentication."""
         prefer = exchange.incoming.headers.get("prefer")
         if not prefer:
@@ -212,7 +214,7 @@ class MockMiddleware:
         except PreferenceError as exc:
             raise api.bad_preference(str(exc)) from None
 
-    def matching(self, api: Api, exchange: Exchange) -> list[Rule]:
+    def matching(self, api: Api, exchange: RequestContext) -> list[ScenarioRule]:
         rules = self.mock.scenarios.rules
         if not rules:
             return []
@@ -224,12 +226,12 @@ class MockMiddleware:
                                   exchange.credential)  # fmt: skip
 
     @staticmethod
-    def directed(exchange: Exchange, directive: Directive) -> Directive:
+    def directed(exchange: RequestContext, directive: Directive) -> Directive:
         exchange.delay_ms = directive.delay_ms  # set, not added: the checks may run again on a fresh view
         exchange.scenario = directive.source
         return directive
 
-    def force(self, api: Api, exchange: Exchange, directive: Directive, hit: int = 0) -> Outcome:
+    def force(self, api: Api, exchange: RequestContext, directive: Directive, hit: int = 0) -> Outcome:
         """A documented response instead of the behaviour; a generated body is seeded by what asked for it (the
         rule and its hit, or the request), so every store and process draws the same one."""
         assert exchange.operation_id is not None
@@ -252,7 +254,7 @@ class MockMiddleware:
             exchange.usage = Usage(usage.limit, 0, usage.reset_at, True)
         return outcome
 
-    def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
+    def render(self, api: Api, exchange: RequestContext, outcome: Outcome) -> Rendered:
         """Status, headers and body, checked against the contract; the status is the one the client asked to see.
         The answer is counted for the coverage here, before it is written: a read of the coverage after it finds it."""
         status, headers, body = self._render(api, exchange, outcome)
@@ -268,7 +270,7 @@ class MockMiddleware:
         self.mock.state.count(self.mock.coverage.name(exchange.operation_id, status, exchange.error))
         return status, headers, body
 
-    def _render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered:
+    def _render(self, api: Api, exchange: RequestContext, outcome: Outcome) -> Rendered:
         headers = api.headers(exchange, exchange.usage or self.mock.limiter.peek(), self.mock.limiter.clock())
         if isinstance(outcome, ApiError):
             headers.update(outcome.error_headers())

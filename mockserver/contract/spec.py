@@ -47,7 +47,7 @@ class Example:
 
 
 @dataclass(frozen=True)
-class Operation:
+class OperationDefinition:
     operation_id: str
     method: str
     path: str
@@ -64,14 +64,14 @@ class Contract:
     def __init__(self, spec: Json, path: Path | None = None) -> None:
         self.spec = spec
         self.path = path
-        self.operations: dict[str, Operation] = {op.operation_id: op for op in self._iter_operations()}
+        self.operations: dict[str, OperationDefinition] = {op.operation_id: op for op in self._iter_operations()}
 
     @classmethod
     def load(cls, path: Path = SPEC_PATH) -> Contract:
         with path.open(encoding="utf-8") as fh:
             return cls(yaml.load(fh, Loader=FAST_LOADER), path)
 
-    def _iter_operations(self) -> Iterator[Operation]:
+    def _iter_operations(self) -> Iterator[OperationDefinition]:
         for path, item in self.spec.get("paths", {}).items():
             shared = item.get("parameters", [])
             for method in HTTP_METHODS:
@@ -79,7 +79,7 @@ class Contract:
                     continue
                 definition = dict(item[method])
                 definition["parameters"] = [*shared, *definition.get("parameters", [])]
-                yield Operation(definition.get("operationId", ""), method.upper(), path, definition)
+                yield OperationDefinition(definition.get("operationId", ""), method.upper(), path, definition)
 
     def resolve(self, node: Any) -> Any:
         """Follow `$ref` chains at the top of `node` (local references only)."""

@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any
 
 from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask, mask_query
-from mockserver.exchange import Exchange
+from mockserver.exchange import RequestContext
 from mockserver.state.journal import Journal
 
 Pairs = tuple[tuple[str, str], ...]
@@ -31,7 +31,7 @@ def masker_for(secrets: tuple[str, ...]) -> Masker:
     return Masker(secrets)
 
 
-def shaping(exchange: Exchange) -> dict[str, str | None]:
+def shaping(exchange: RequestContext) -> dict[str, str | None]:
     """What shaped the mock's answer: a `Prefer` header wins over a scenario rule, both over a rate limit."""
     if exchange.scenario == "prefer":
         return shaped_by("prefer", exchange.incoming.headers.get("prefer"))
@@ -43,7 +43,7 @@ def shaping(exchange: Exchange) -> dict[str, str | None]:
 
 
 def mock_exchange(
-    exchange: Exchange, answer: tuple[Pairs, bytes], body_limit: int, wait_ms: float, receive_ms: float
+    exchange: RequestContext, answer: tuple[Pairs, bytes], body_limit: int, wait_ms: float, receive_ms: float
 ) -> dict[str, Any]:
     """`capture` of an exchange the mock answered: its request as read, its answer as written."""
     incoming = exchange.incoming
@@ -137,7 +137,7 @@ def capture(
 def journal_entry(
     journal: Journal,
     body_limit: int,
-    exchange: Exchange,
+    exchange: RequestContext,
     rendered: tuple[int, Mapping[str, str], bytes],
     content_type: str,
     writing: float | None,

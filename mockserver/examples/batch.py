@@ -11,7 +11,7 @@ from mockserver.world.credentials import AGENCY_BUSINESS_ID, GRAPH_TOKENS, POST_
 
 if TYPE_CHECKING:
     from mockserver.examples.drawing import Gen
-    from mockserver.examples.probe import Probe
+    from mockserver.examples.probe import PayloadProbe
 
 GRAPH_VERSION = "v25.0"
 PATHS = {"graphBatch": f"/{GRAPH_VERSION}/", "graphBatchNoSlash": f"/{GRAPH_VERSION}", "graphBatchRoot": "/"}
@@ -28,7 +28,7 @@ ITEMS = [
 ErrorEdges = Callable[[Callable[[str], "Gen"], str], Iterable[tuple[int, str, Any]]]
 
 
-async def batch_answers(operation: str, probe: Probe) -> None:
+async def batch_answers(operation: str, probe: PayloadProbe) -> None:
     """A batch of reads, creates and faulty items in both request forms; each way the batch as a whole fails."""
     path, ask = PATHS[operation], probe.ask
     form = {"batch": json.dumps(ITEMS)}

@@ -15,7 +15,7 @@ import httpx
 from mockserver.examples.payload import BASE_URL, ExamplesError, Json, Payload
 from mockserver.settings import Settings
 
-Script = Callable[["Probe"], Awaitable[None]]
+Script = Callable[["PayloadProbe"], Awaitable[None]]
 
 
 def stable_ids(operation: str, status: int, name: str, body: Any) -> Any:
@@ -32,7 +32,7 @@ def stable_ids(operation: str, status: int, name: str, body: Any) -> Any:
     return {**body, "error": error}
 
 
-class Probe:
+class PayloadProbe:
     """Asks the in-process mock, checks the status it answers, and records the body as a payload."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
@@ -82,7 +82,7 @@ async def ask_the_mock(settings: Settings, scripts: Mapping[str, Script], operat
     app.mock.limiter.clock = lambda: now  # Retry-After and its message from the world's time, not the wall clock
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
-        probe = Probe(client)
+        probe = PayloadProbe(client)
         for operation in operations:
             await scripts[operation](probe)
             await probe.admin("reset")

@@ -13,7 +13,7 @@ from mockserver.contract.spec import default_contract
 from mockserver.examples.batch import PATHS as BATCH_PATHS
 from mockserver.examples.batch import batch_answers
 from mockserver.examples.payload import ACCOUNTS, EDGE_PATH, GRAPH_VERSION, INT32_MAX, TOKEN, Json, Payload
-from mockserver.examples.probe import Probe, Script, ask_the_mock
+from mockserver.examples.probe import PayloadProbe, Script, ask_the_mock
 from mockserver.settings import Settings
 from mockserver.world.credentials import (
     AGENCY_BUSINESS_ID,
@@ -24,7 +24,7 @@ from mockserver.world.credentials import (
 )
 
 
-async def list_accounts(probe: Probe) -> None:
+async def list_accounts(probe: PayloadProbe) -> None:
     """KlayrAI: the doc workspace, pages and filters of the big one, each fault in the order of checks."""
     op, ask = "listAccounts", probe.ask
     doc, big = {"x-api-key": API_KEYS["demo"]}, {"x-api-key": API_KEYS["agency"]}
@@ -93,7 +93,7 @@ async def list_accounts(probe: Probe) -> None:
     await ask(op, 500, "api_error", ACCOUNTS, headers={**doc, "Prefer": "code=500"})
 
 
-async def graph_errors(probe: Probe, op: str, method: str, ok: Json) -> None:
+async def graph_errors(probe: PayloadProbe, op: str, method: str, ok: Json) -> None:
     """The Graph errors both operations share: token, business, path, permission, and the forced ones."""
     ask = probe.ask
     await ask(op, 400, "graph_104", EDGE_PATH, method, params={k: v for k, v in ok.items() if k != "access_token"})
@@ -117,7 +117,7 @@ async def graph_errors(probe: Probe, op: str, method: str, ok: Json) -> None:
     await ask(op, 500, "graph_1", EDGE_PATH, method, params=ok, headers={"Prefer": "code=500"})
 
 
-async def list_client_ad_accounts(probe: Probe) -> None:
+async def list_client_ad_accounts(probe: PayloadProbe) -> None:
     """Graph GET: default fields, every field with summary, the last page, search, and each error."""
     op, ask = "listClientAdAccounts", probe.ask
     every_field = ",".join(default_contract().deref({"$ref": "#/components/schemas/AdAccountField"})["enum"])
@@ -153,7 +153,7 @@ async def list_client_ad_accounts(probe: Probe) -> None:
     await probe.admin("reset")
 
 
-async def create_client_ad_account(probe: Probe) -> None:
+async def create_client_ad_account(probe: PayloadProbe) -> None:
     """Graph POST: every outcome of `mockserver.world.generator.POST_OUTCOMES`, each parameter fault, and each error."""
     op, ask = "createClientAdAccount", probe.ask
     for name, account in POST_OUTCOMES.items():

@@ -38,7 +38,7 @@ from mockserver.controls.coverage import Coverage, coverage_endpoint
 from mockserver.controls.dashboard.pages import DashboardFiles, is_dashboard, proxy_routes
 from mockserver.controls.har import har_endpoint
 from mockserver.errors import ApiError, gateway_error
-from mockserver.exchange import Exchange as MockExchange
+from mockserver.exchange import RequestContext as MockExchange
 from mockserver.exchange import encode
 from mockserver.http.cors import Cors, exposed_headers
 from mockserver.http.lifespan import lifespan
@@ -46,9 +46,9 @@ from mockserver.http.limits import Limits
 from mockserver.http.server import MAX_HEAD_BYTES
 from mockserver.http.wire import read_incoming
 from mockserver.proxy import kit
-from mockserver.proxy.checks import Checker, Finding
+from mockserver.proxy.checks import Breach, Checker
 from mockserver.proxy.entries import Answer, Relay, whole
-from mockserver.proxy.har_file import HarFile
+from mockserver.proxy.har_file import HarRecorder
 from mockserver.proxy.links import rewrite_paging
 from mockserver.proxy.record import Recorder
 from mockserver.proxy.report import ViolationLog, header_value
@@ -85,7 +85,7 @@ class ProxyApp:
         self.upstream = Upstream(settings.connect_timeout, settings.timeout, settings.max_answer_bytes, self.via)
         self.log = ViolationLog()
         self.recorder = Recorder(settings.record, operations.contract) if settings.record else None
-        self.har = HarFile(settings.record_har, settings.record_har_bytes) if settings.record_har else None
+        self.har = HarRecorder(settings.record_har, settings.record_har_bytes) if settings.record_har else None
         self.finished = False
         routes = [
             Route(f"{PREFIX}/violations", self.violations),
@@ -161,7 +161,7 @@ class ProxyApp:
         findings = list(verdict.findings)
         if self.looped(scope):
             message = "Loop Detected: this request has already been through this proxy (its Via mark)"
-            findings.append(Finding("upstream.loop", message))
+            findings.append(Breach("upstream.loop", message))
             answer = self.render(api, exchange, gateway_error(api.name, 508, message))
         elif verdict.error is not None and (self.settings.strict or incoming.body_too_large):
             answer = self.render(api, exchange, verdict.error)  # never forward a truncated body
@@ -178,14 +178,14 @@ class ProxyApp:
         self.report(exchange, seen, (answer[0], headers, answer[2]), findings, rules, (started, writing), relay)
 
     async def forward(
-        self, api: Surface, exchange: MockExchange, seen: kit.Exchange, scope: Scope, findings: list[Finding], base: str
+        self, api: Surface, exchange: MockExchange, seen: kit.Exchange, scope: Scope, findings: list[Breach], base: str
     ) -> Answer:
         """Forward, judge the answer, and return what the client gets (`findings` is extended in place)."""
         raw_headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
         try:
             upstream = await self.upstream.send(seen.method, seen.url, raw_headers, seen.request_body)
         except UpstreamFailure as failure:
-            findings.append(Finding(failure.rule, failure.message))
+            findings.append(Breach(failure.rule, failure.message))
             return self.render(api, exchange, gateway_error(api.name, failure.status, failure.message))
         joined: dict[str, str] = {}
         for name, value in upstream.headers:
@@ -221,7 +221,7 @@ class ProxyApp:
         exchange: MockExchange,
         seen: kit.Exchange,
         answer: Answer,
-        findings: list[Finding],
+        findings: list[Breach],
         rules: list[str],
         clock: tuple[float, float],  # when the request came in, when its answer began to be written
         relay: Relay,

@@ -1,4 +1,4 @@
-"""What one exchange broke, as `Finding`s under rule ids.
+"""What one exchange broke, as `Breach`s under rule ids.
 
 The request is judged in the contract's order of checks (route -> credentials -> parameters and body) with the
 compiled contract (`mockserver.contract.operations`: its routes, credential checks and parameter parsers) and the
@@ -16,7 +16,7 @@ from mockserver.apis.api import Surface
 from mockserver.contract.operations import Operations, Routed, credentials_present
 from mockserver.contract.validation import ResponseValidator
 from mockserver.errors import ApiError, GraphError, KlayraiError
-from mockserver.exchange import Exchange as MockExchange
+from mockserver.exchange import RequestContext as MockExchange
 from mockserver.proxy import kit
 
 # The proxy's own rules, beside the kit's (whose ids come from openapi.yaml's x-invariants).
@@ -43,14 +43,14 @@ PROBLEM_RULES = (("status ", "response.status"), ("header ", "response.headers")
 
 
 @dataclass(frozen=True)
-class Finding:
+class Breach:
     rule: str
     message: str
 
 
 @dataclass
 class RequestVerdict:
-    findings: list[Finding]
+    findings: list[Breach]
     error: ApiError | None  # the API's own answer to the first fault: what --strict sends instead of forwarding
 
 
@@ -67,43 +67,43 @@ class Checker:
             allowed = list(routed.allowed)
             error = api.method_not_allowed(exchange, allowed) if allowed else api.not_found(exchange)
             where = f"{incoming.method} {incoming.path}"
-            return RequestVerdict([Finding("request.route", f"{where} is not an operation of the contract")], error)
-        findings: list[Finding] = []
+            return RequestVerdict([Breach("request.route", f"{where} is not an operation of the contract")], error)
+        findings: list[Breach] = []
         errors: list[ApiError] = []
         try:
             api.route_check(exchange)
         except ApiError as error:
-            findings.append(Finding("request.route", error.message))
+            findings.append(Breach("request.route", error.message))
             errors.append(error)
         if not credentials_present(operation, seen.query, seen.request_headers, seen.body_params):
             error = MISSING_CREDENTIALS[api.name]()
-            findings.append(Finding("request.auth", error.message))
+            findings.append(Breach("request.auth", error.message))
             errors.append(error)
         try:
             api.parse(exchange)
         except ApiError as error:
-            findings.append(Finding("request.parameters", error.message))
+            findings.append(Breach("request.parameters", error.message))
             errors.append(error)
         return RequestVerdict(findings, errors[0] if errors else None)
 
     def check_response(
-        self, api: Surface, operation_id: str | None, seen: kit.Exchange, trace: str, refused: list[Finding]
-    ) -> list[Finding]:
+        self, api: Surface, operation_id: str | None, seen: kit.Exchange, trace: str, refused: list[Breach]
+    ) -> list[Breach]:
         """`refused`: what the request check found; a 2xx to such a request accepted what the contract refuses."""
         if operation_id is None or seen.method == "HEAD":
             return []
         problems = self.validator.problems(api.name, operation_id, seen.status, seen.body, seen.headers, trace)
-        findings = [Finding(next(r for p, r in PROBLEM_RULES if text.startswith(p)), text) for text in problems]
+        findings = [Breach(next(r for p, r in PROBLEM_RULES if text.startswith(p)), text) for text in problems]
         response = self.operations[operation_id].responses.get(seen.status)
         documented = response.media_types if response is not None else None
         content_type = (seen.header("content-type") or "").split(";", 1)[0].strip().lower()
         if documented and content_type not in documented:
             allowed = ", ".join(sorted(documented))
-            findings.append(Finding("response.content_type", f"Content-Type {content_type!r}; documented: {allowed}"))
+            findings.append(Breach("response.content_type", f"Content-Type {content_type!r}; documented: {allowed}"))
         if refused and 200 <= seen.status < 300:
             accepted = f"HTTP {seen.status} for a request the contract refuses: {refused[0].message}"
-            findings.append(Finding("response.invalid_accepted", accepted))
-        findings += [Finding(rule, message) for rule, message in kit.judge(operation_id, seen)]
+            findings.append(Breach("response.invalid_accepted", accepted))
+        findings += [Breach(rule, message) for rule, message in kit.judge(operation_id, seen)]
         return findings
 
     @staticmethod

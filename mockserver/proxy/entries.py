@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from mockserver.contract.secrets import mask_query
 from mockserver.controls.exchange_record import capture, shaped_by
-from mockserver.exchange import Exchange
+from mockserver.exchange import RequestContext
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -27,7 +27,7 @@ def masked_target(target: str) -> str:
 
 
 def whole(
-    exchange: Exchange,
+    exchange: RequestContext,
     answer: Answer,
     secrets: list[str],
     clock: tuple[float, float],

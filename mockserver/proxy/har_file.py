@@ -23,7 +23,7 @@ logger = logging.getLogger("mockserver.proxy")
 FLUSH_SECONDS = 1.0
 
 
-class HarFile:
+class HarRecorder:
     def __init__(self, path: Path, byte_limit: int) -> None:
         self.path = path
         self.byte_limit = byte_limit

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockserver.proxy.checks import PROXY_RULES, Finding
+from mockserver.proxy.checks import PROXY_RULES, Breach
 
 MAX_MESSAGES = 50  # distinct messages kept per rule; a rule broken a million ways must not hold a million texts
 MAX_MESSAGE_CHARS = 1000
@@ -35,7 +35,7 @@ def header_value(rules: list[str], limit: int = HEADER_LIMIT) -> str:
 
 
 @dataclass
-class Tally:
+class RuleTally:
     rule: str
     count: int
     first_message: str
@@ -76,7 +76,7 @@ class Tally:
 
 class ViolationLog:
     def __init__(self) -> None:
-        self.tallies: dict[str, Tally] = {}
+        self.tallies: dict[str, RuleTally] = {}
         self.judged: dict[str, int] = {}  # rule -> exchanges judged by it
         self.exchanges = 0
         self.lock = threading.Lock()
@@ -88,7 +88,7 @@ class ViolationLog:
     def add(
         self,
         judged: list[str],
-        findings: list[Finding],
+        findings: list[Breach],
         request: str,
         curl: Callable[[], str],
         mask: Callable[[str], str],
@@ -104,7 +104,7 @@ class ViolationLog:
                 tally = self.tallies.get(finding.rule)
                 message = mask(finding.message)
                 if tally is None:
-                    tally = self.tallies[finding.rule] = Tally(
+                    tally = self.tallies[finding.rule] = RuleTally(
                         finding.rule, 0, message, mask(request), mask(curl()), time.time()
                     )
                 tally.count += 1

@@ -24,7 +24,7 @@ from typing import Any
 from mockserver.contract.spec import Contract
 from mockserver.controls.prefer import Directive, PreferenceError, choose
 from mockserver.state.limits import Policy, Usage, Window
-from mockserver.state.scenarios import Rule
+from mockserver.state.scenarios import ScenarioRule
 from mockserver.world.records import World
 
 SCALE = float(1 << 64)
@@ -38,13 +38,13 @@ def draw(seed: int, name: str, hit: int) -> float:
 
 def matching(
     contract: Contract,
-    rules: Sequence[Rule],
+    rules: Sequence[ScenarioRule],
     operation_id: str,
     query: Mapping[str, str],
     headers: Mapping[str, str],
     body: Mapping[str, Any],
     credential: str | None,
-) -> list[Rule]:
+) -> list[ScenarioRule]:
     """The rules this request counts for, in order."""
     return [
         rule
@@ -53,7 +53,7 @@ def matching(
     ]
 
 
-def documented(contract: Contract, operation_id: str, rule: Rule) -> bool:
+def documented(contract: Contract, operation_id: str, rule: ScenarioRule) -> bool:
     """A rule forcing a response this operation does not document never matches it (remembered per rule)."""
     known = rule.documented.get(operation_id)
     if known is None:
@@ -62,7 +62,7 @@ def documented(contract: Contract, operation_id: str, rule: Rule) -> bool:
     return known
 
 
-def _documents(contract: Contract, operation_id: str, rule: Rule) -> bool:
+def _documents(contract: Contract, operation_id: str, rule: ScenarioRule) -> bool:
     try:
         choose(contract, operation_id, rule.directive)
     except PreferenceError:
@@ -70,7 +70,7 @@ def _documents(contract: Contract, operation_id: str, rule: Rule) -> bool:
     return True
 
 
-def wins_until(rule: Rule, hit: int, seed: int) -> int:
+def wins_until(rule: ScenarioRule, hit: int, seed: int) -> int:
     """How many of the rule's hits 1..`hit` it won: past `after`, drawn, at most `times`. Pure; the rule keeps how
     far it has counted so that a long run of hits costs one draw each."""
     if hit <= rule.after:
@@ -89,19 +89,19 @@ def wins_until(rule: Rule, hit: int, seed: int) -> int:
     return won if rule.times is None else min(won, rule.times)
 
 
-def wins(rule: Rule, hit: int, seed: int) -> bool:
+def wins(rule: ScenarioRule, hit: int, seed: int) -> bool:
     """Whether the rule wins its `hit`-th hit."""
     if hit <= rule.after or (rule.probability < 1 and draw(seed, rule.name, hit) >= rule.probability):
         return False
     return rule.times is None or wins_until(rule, hit - 1, seed) < rule.times
 
 
-def answering(rules: Sequence[Rule], hits: Sequence[int], seed: int) -> tuple[Rule, int] | None:
+def answering(rules: Sequence[ScenarioRule], hits: Sequence[int], seed: int) -> tuple[ScenarioRule, int] | None:
     """The first rule that wins this request, with its hit number."""
     return next(((rule, hit) for rule, hit in zip(rules, hits, strict=True) if wins(rule, hit, seed)), None)
 
 
-def directive(rule: Rule, hit: int, seed: int) -> Directive:
+def directive(rule: ScenarioRule, hit: int, seed: int) -> Directive:
     """What a rule that answers asks for, with its latency (ms) drawn within its range for this hit."""
     low, high = rule.latency or (0.0, 0.0)
     delay = low if low == high else low + (high - low) * draw(seed, f"{rule.name}/latency", hit)

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, Protocol
 from mockserver.errors import MockServerError
 from mockserver.state.journal import Journal
 from mockserver.state.limits import Policy, RateLimiter, Window
-from mockserver.state.scenarios import Rule, Scenarios
+from mockserver.state.scenarios import ScenarioRule, Scenarios
 from mockserver.state.store import Store
 from mockserver.world.records import Relation
 
@@ -36,7 +36,7 @@ class StateBackend(Protocol):
     limiter: RateLimiter
     journal: Journal
 
-    async def admit(self, rules: Sequence[Rule], windows: Sequence[Window], credential: str) -> Admission:
+    async def admit(self, rules: Sequence[ScenarioRule], windows: Sequence[Window], credential: str) -> Admission:
         """Count one request for each rule and for `credential` in each window, under the rules and policies this
         process knows (StaleState when they changed elsewhere: nothing counted, the views are fresh again)."""
 
@@ -46,7 +46,7 @@ class StateBackend(Protocol):
     async def approve(self, business_id: str, ad_account_id: str) -> Relation | None:
         """A pending request approved (a client account, last in order), None when there is none."""
 
-    async def add_rule(self, spec: dict[str, Any]) -> Rule:
+    async def add_rule(self, spec: dict[str, Any]) -> ScenarioRule:
         """A rule added (or replacing the one of its name, its counters restarting)."""
 
     async def remove_rule(self, name: str) -> bool: ...

@@ -14,7 +14,7 @@ from mockserver.state import decisions
 from mockserver.state.interface import Admission
 from mockserver.state.journal import Journal
 from mockserver.state.limits import Policy, RateLimiter, Window
-from mockserver.state.scenarios import Rule, Scenarios
+from mockserver.state.scenarios import ScenarioRule, Scenarios
 from mockserver.state.store import Store
 from mockserver.world.records import Relation, World
 
@@ -40,7 +40,7 @@ class MemoryState:
         scenarios = Scenarios(contract, settings.seed, specs)
         return cls(Store(world), scenarios, limiter, Journal(settings.journal_size, settings.journal_bytes), policies)
 
-    async def admit(self, rules: Sequence[Rule], windows: Sequence[Window], credential: str) -> Admission:
+    async def admit(self, rules: Sequence[ScenarioRule], windows: Sequence[Window], credential: str) -> Admission:
         hits = []
         for rule in rules:
             rule.seen += 1
@@ -73,10 +73,10 @@ class MemoryState:
         self.store.apply(made)
         return made
 
-    async def add_rule(self, spec: dict[str, Any]) -> Rule:
+    async def add_rule(self, spec: dict[str, Any]) -> ScenarioRule:
         self.scenarios.check(spec)
         self.generation += 1
-        rule = Rule.from_spec(spec, self.generation)
+        rule = ScenarioRule.from_spec(spec, self.generation)
         self.scenarios.rules = [r for r in self.scenarios.rules if r.name != rule.name] + [rule]
         return rule
 

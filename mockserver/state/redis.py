@@ -39,7 +39,7 @@ from mockserver.state.limits import Policy, RateLimiter, Window, policy_json
 from mockserver.state.redis_answers import RedisAnswers
 from mockserver.state.redis_journal import RedisJournal
 from mockserver.state.redis_link import Link
-from mockserver.state.scenarios import Rule, Scenarios
+from mockserver.state.scenarios import ScenarioRule, Scenarios
 from mockserver.state.store import Store
 from mockserver.world.records import Relation, World
 
@@ -101,7 +101,7 @@ class RedisState:
 
     # ---- the request's round trip
 
-    async def admit(self, rules: Sequence[Rule], windows: Sequence[Window], credential: str) -> Admission:
+    async def admit(self, rules: Sequence[ScenarioRule], windows: Sequence[Window], credential: str) -> Admission:
         who = hashlib.blake2b(credential.encode(), digest_size=8).hexdigest()  # never the secret itself
         keys = [self.key(n) for n in ("epoch", "gen", "log", "seen")]
         keys += [self.key(f"limit:{self.epoch}:{self.limits}:{p.name}:{who}:{start:.0f}") for p, start in windows]
@@ -146,7 +146,7 @@ class RedisState:
     async def load_controls(self) -> Json:
         gen, raw = await self.link.call("MGET", self.key("gen"), self.key("controls"))
         data = json.loads(raw) if raw else self.file_controls()
-        self.scenarios.rules = [Rule.from_spec(r["spec"], r["since"]) for r in data["rules"]]
+        self.scenarios.rules = [ScenarioRule.from_spec(r["spec"], r["since"]) for r in data["rules"]]
         self.limiter.policies = [Policy(**p) for p in data["policies"]]
         self.limits = data["limits"]
         self.gen = gen or "0"
@@ -210,7 +210,7 @@ class RedisState:
                 return
         raise StateUnavailable("the rules and limits kept changing while this change was being made")
 
-    async def add_rule(self, spec: Json) -> Rule:
+    async def add_rule(self, spec: Json) -> ScenarioRule:
         self.scenarios.check(spec)
 
         def change(data: Json) -> None:

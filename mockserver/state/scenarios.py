@@ -22,7 +22,7 @@ Json = dict[str, Any]
 
 
 @dataclass
-class Rule:
+class ScenarioRule:
     name: str
     operation: str = "*"
     query: dict[str, str] = field(default_factory=dict)
@@ -42,7 +42,7 @@ class Rule:
     counted: tuple[int, int] = (0, 0)  # hits checked and won so far (decisions.wins_until)
 
     @classmethod
-    def from_spec(cls, spec: Json, since: int = 0) -> Rule:
+    def from_spec(cls, spec: Json, since: int = 0) -> ScenarioRule:
         when, respond = spec.get("when", {}), spec.get("respond", {})
         latency = spec.get("latency")
         if isinstance(latency, int | float):
@@ -104,10 +104,10 @@ class Scenarios:
         self.contract = contract
         self.seed = seed
         self.file_specs = list(file_specs or [])
-        self.rules: list[Rule] = self.file_rules()
+        self.rules: list[ScenarioRule] = self.file_rules()
 
-    def file_rules(self) -> list[Rule]:
-        return [Rule.from_spec(spec) for spec in self.file_specs]
+    def file_rules(self) -> list[ScenarioRule]:
+        return [ScenarioRule.from_spec(spec) for spec in self.file_specs]
 
     def check(self, spec: Json) -> None:
         """PreferenceError naming what is wrong with a rule sent to the admin API."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from mockserver.proxy.checks import Finding
+from mockserver.proxy.checks import Breach
 from mockserver.proxy.report import MAX_MESSAGES, ViolationLog
 from mockserver.testing import RunningMock, serve_process
 from tests.conftest import DOC_KEY, EDGE, TOKEN
@@ -71,7 +71,7 @@ def test_every_message_of_a_broken_rule_is_reported(mockserver: RunningMock) -> 
 def test_messages_kept_per_rule_are_bounded() -> None:
     log = ViolationLog()
     for index in range(MAX_MESSAGES + 10):
-        findings = [Finding("response.schema", f"problem {index}"), Finding("response.schema", "problem 0")]
+        findings = [Breach("response.schema", f"problem {index}"), Breach("response.schema", "problem 0")]
         log.add(["response.schema"], findings, "GET /x -> 200", lambda: "curl", str)
     (rule,) = log.as_json()["rules"]
     assert rule["count"] == 2 * (MAX_MESSAGES + 10)

@@ -19,7 +19,7 @@ from mockserver.apis.graph.surface import DEFAULT_VERSION, VERSION_RE
 from mockserver.contract.operations import Registry
 from mockserver.contract.spec import Contract
 from mockserver.errors import ApiError, GraphError
-from mockserver.exchange import Exchange, Incoming, Outcome, Rendered, Reply, encode
+from mockserver.exchange import Incoming, Outcome, Rendered, Reply, RequestContext, encode
 from mockserver.gc_pause import gc_paused
 
 if TYPE_CHECKING:
@@ -42,11 +42,11 @@ BOOLEANS = {"true": True, "false": False, True: True, False: False, None: True}
 class Pipeline(Protocol):
     """What the batch asks of the mock's pipeline: an item is answered, rendered and journaled as a request."""
 
-    async def answer(self, incoming: Incoming) -> tuple[Api, Exchange, Rendered]: ...
-    def render(self, api: Api, exchange: Exchange, outcome: Outcome) -> Rendered: ...
-    def record(self, exchange: Exchange, status: int) -> None: ...
-    async def directive(self, api: Api, exchange: Exchange) -> Directive | None: ...
-    def force(self, api: Api, exchange: Exchange, directive: Directive) -> Outcome: ...
+    async def answer(self, incoming: Incoming) -> tuple[Api, RequestContext, Rendered]: ...
+    def render(self, api: Api, exchange: RequestContext, outcome: Outcome) -> Rendered: ...
+    def record(self, exchange: RequestContext, status: int) -> None: ...
+    async def directive(self, api: Api, exchange: RequestContext) -> Directive | None: ...
+    def force(self, api: Api, exchange: RequestContext, directive: Directive) -> Outcome: ...
 
 
 class GraphBatch:
@@ -57,7 +57,7 @@ class GraphBatch:
         self.max_items = int(contract.deref({"$ref": "#/components/schemas/GraphBatchItems"})["maxItems"])
 
     @HANDLERS("graphBatch", "graphBatchNoSlash", "graphBatchRoot")
-    async def run(self, api: Api, exchange: Exchange) -> Outcome:
+    async def run(self, api: Api, exchange: RequestContext) -> Outcome:
         """The batch's own checks (route, auth, Prefer on the batch), then each item through the pipeline."""
         pipeline = self.pipeline
         api.route_check(exchange)
@@ -87,7 +87,7 @@ class GraphBatch:
 
     # ---- the batch parameter
 
-    def param(self, api: Api, exchange: Exchange, name: str) -> Any:
+    def param(self, api: Api, exchange: RequestContext, name: str) -> Any:
         """A parameter of the batch: the query's last value, else the body's (form field or JSON member)."""
         in_query = next((v for k, v in reversed(exchange.incoming.query) if k == name), None)
         if in_query is not None:
@@ -96,7 +96,7 @@ class GraphBatch:
         form = exchange.incoming.content_type != "application/json"
         return value[-1] if form and isinstance(value, list) and value else value
 
-    def parse(self, api: Api, exchange: Exchange) -> list[Json]:
+    def parse(self, api: Api, exchange: RequestContext) -> list[Json]:
         raw = self.param(api, exchange, "batch")
         if raw is None or raw == "":
             raise GraphError.invalid_parameter("The parameter batch is required")
@@ -120,7 +120,7 @@ class GraphBatch:
 
     # ---- one item
 
-    async def answer(self, api: Api, batch: Exchange, item: Json, fallback: str) -> Rendered:
+    async def answer(self, api: Api, batch: RequestContext, item: Json, fallback: str) -> Rendered:
         """The item as a request of its own, routed through the contract's table by the pipeline, answered and
         journaled."""
         pipeline = self.pipeline
@@ -136,7 +136,7 @@ class GraphBatch:
         incoming = await self.read_incoming(scope, receive)
         refused = refusal(incoming, item)
         if refused is not None:
-            exchange = Exchange(incoming, None, api.new_trace())
+            exchange = RequestContext(incoming, None, api.new_trace())
             rendered = pipeline.render(api, exchange, refused)
         else:
             api, exchange, rendered = await pipeline.answer(incoming)
@@ -146,7 +146,7 @@ class GraphBatch:
         pipeline.record(exchange, rendered, api.content_type)
         return status, {"Content-Type": api.content_type, **headers}, content
 
-    def fallback_credentials(self, api: Api, batch: Exchange) -> str:
+    def fallback_credentials(self, api: Api, batch: RequestContext) -> str:
         """The batch's token (and `appsecret_proof`) as query text, for the items that bring none of their own."""
         own = [("access_token", batch.credential or "")]
         proof = self.param(api, batch, "appsecret_proof")
@@ -154,7 +154,7 @@ class GraphBatch:
             own.append(("appsecret_proof", proof))
         return urlencode(own)
 
-    def item_scope(self, batch: Exchange, item: Json, fallback: str) -> dict[str, Any]:
+    def item_scope(self, batch: RequestContext, item: Json, fallback: str) -> dict[str, Any]:
         """An ASGI scope for the item: its path under the batch's version, its query with the batch's token unless it
         carries its own, its headers, the batch's host (so that paging links point where the client called)."""
         incoming = batch.incoming

@@ -15,7 +15,7 @@ from mockserver.apis.graph.surface import GraphSurface
 from mockserver.apis.pagination import CursorCodec, cursor_window
 from mockserver.contract.operations import Operations, Registry
 from mockserver.errors import GraphError
-from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
+from mockserver.exchange import Reply, RequestContext, encode, join_array, join_object
 from mockserver.state.cache import WorldCache
 from mockserver.state.interface import StateBackend
 from mockserver.world.records import Relation, Token
@@ -37,7 +37,7 @@ class GraphApi(GraphSurface):
 
     # ---- the pipeline's steps
 
-    def authenticate(self, exchange: Exchange) -> None:
+    def authenticate(self, exchange: RequestContext) -> None:
         header = BEARER_RE.fullmatch(exchange.incoming.headers.get("authorization", "").strip())
         in_query = next((v for k, v in reversed(exchange.incoming.query) if k == "access_token"), None)
         token_text = in_query or (header.group(1) if header else None) or param(exchange, "access_token")
@@ -61,7 +61,7 @@ class GraphApi(GraphSurface):
         exchange.principal = token
         exchange.credential = token_text
 
-    def authorize(self, exchange: Exchange) -> None:
+    def authorize(self, exchange: RequestContext) -> None:
         business_id = exchange.incoming.path_params["business_id"]
         token: Token = exchange.principal
         if business_id not in token.business_ids or business_id not in self.store.world.businesses:
@@ -70,7 +70,7 @@ class GraphApi(GraphSurface):
             raise GraphError(200, "(#200) Requires business_management permission to manage the object")
 
     @HANDLERS("listClientAdAccounts")
-    def list(self, exchange: Exchange, params: Json) -> Reply:
+    def list(self, exchange: RequestContext, params: Json) -> Reply:
         world = self.store.world
         business_id = exchange.incoming.path_params["business_id"]
         clients = self.store.client_accounts(business_id)
@@ -109,14 +109,14 @@ class GraphApi(GraphSurface):
         except ValueError:
             raise GraphError.invalid_parameter(f"The {name} parameter is not a valid cursor") from None
 
-    def _link(self, exchange: Exchange, direction: str, cursor: str) -> str:
+    def _link(self, exchange: RequestContext, direction: str, cursor: str) -> str:
         """The request's own URL, query included, with the cursor swapped."""
         incoming = exchange.incoming
         query = [(k, v) for k, v in incoming.query if k not in ("after", "before")]
         return f"{incoming.base_url}{incoming.path}?{urlencode([*query, (direction, cursor)])}"
 
     @HANDLERS("createClientAdAccount")
-    async def create(self, exchange: Exchange, params: Json) -> Reply:
+    async def create(self, exchange: RequestContext, params: Json) -> Reply:
         business_id = exchange.incoming.path_params["business_id"]
         outcome = await self.state.request_access(business_id, params["adaccount_id"], params["permitted_tasks"])
         if isinstance(outcome, Relation):

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from mockserver.errors import limit_error
-from mockserver.exchange import Exchange
+from mockserver.exchange import RequestContext
 from mockserver.http.limits import JsonLimit, Limits
 
 Json = dict[str, Any]
@@ -15,7 +15,7 @@ Json = dict[str, Any]
 BODY_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
 
 
-def body_params(exchange: Exchange) -> Json:
+def body_params(exchange: RequestContext) -> Json:
     """The request body as parameters, decoded once; a body that cannot be read is remembered as a fault."""
     if exchange.body is not None:
         return exchange.body
@@ -46,7 +46,7 @@ def body_params(exchange: Exchange) -> Json:
     return params
 
 
-def param(exchange: Exchange, name: str) -> Any:
+def param(exchange: RequestContext, name: str) -> Any:
     """Last value of a parameter from the query, else from the body (form or JSON) of a POST."""
     in_query = next((v for k, v in reversed(exchange.incoming.query) if k == name), None)
     if in_query is not None:
@@ -56,7 +56,7 @@ def param(exchange: Exchange, name: str) -> Any:
     return value[-1] if isinstance(value, list) and exchange.incoming.content_type != "application/json" else value
 
 
-def task_values(exchange: Exchange) -> list[Any]:
+def task_values(exchange: RequestContext) -> list[Any]:
     """`permitted_tasks` from the query, else the body: the same precedence as every other parameter."""
     in_query = [v for k, v in exchange.incoming.query if k == "permitted_tasks"]
     if in_query:

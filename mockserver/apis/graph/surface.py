@@ -17,7 +17,7 @@ from mockserver.contract.operations import Operations
 from mockserver.contract.params import ParamFault, ecma_pattern
 from mockserver.contract.spec import Example
 from mockserver.errors import ApiError, GraphError
-from mockserver.exchange import Exchange, Reply
+from mockserver.exchange import Reply, RequestContext
 from mockserver.state.limits import Usage
 
 Json = dict[str, Any]
@@ -49,11 +49,11 @@ class GraphSurface:
     def new_trace(self) -> str:
         return base64.urlsafe_b64encode(self.rng.getrandbits(136).to_bytes(17, "big")).decode().rstrip("=")
 
-    def version(self, exchange: Exchange) -> str:
+    def version(self, exchange: RequestContext) -> str:
         requested = exchange.incoming.path.split("/")[1] if exchange.incoming.path.count("/") >= 1 else ""
         return requested if VERSION_RE.fullmatch(requested) else DEFAULT_VERSION
 
-    def not_found(self, exchange: Exchange) -> ApiError:
+    def not_found(self, exchange: RequestContext) -> ApiError:
         segments = [s for s in exchange.incoming.path.split("/") if s]
         if segments and VERSION_RE.fullmatch(segments[0]):
             segments = segments[1:]
@@ -61,7 +61,7 @@ class GraphSurface:
             segments = segments[1:]
         return GraphError.unknown_path("/" + "/".join(segments))
 
-    def method_not_allowed(self, exchange: Exchange, allowed: list[str]) -> ApiError:
+    def method_not_allowed(self, exchange: RequestContext, allowed: list[str]) -> ApiError:
         """A wrong method on an edge names its object, as Graph does; on a batch path (`GET /v25.0/`, `GET /`,
         `GET /nothing`), which names none, the path is unknown."""
         segments = [s for s in exchange.incoming.path.split("/") if s]
@@ -69,7 +69,7 @@ class GraphSurface:
             return self.not_found(exchange)
         return GraphError.unsupported_request(segments[1], exchange.incoming.method.lower())
 
-    def route_check(self, exchange: Exchange) -> None:
+    def route_check(self, exchange: RequestContext) -> None:
         version = exchange.incoming.path_params.get("graph_version")
         if version is not None and not VERSION_RE.fullmatch(version):  # `POST /` (a batch) names no version
             raise self.not_found(exchange)
@@ -78,7 +78,7 @@ class GraphSurface:
 
     body_params = staticmethod(body_params)  # `Api.body_params`: the body depends on the exchange alone
 
-    def parse(self, exchange: Exchange) -> Json:
+    def parse(self, exchange: RequestContext) -> Json:
         incoming = exchange.incoming
         if incoming.method != "POST":
             # `fields` first (the contract's parameter order), by its own grammar: field expansion has braces.
@@ -120,7 +120,7 @@ class GraphSurface:
         example = self.examples[name]
         return GraphError.from_body(example.value, example.status)
 
-    def rate_limited(self, exchange: Exchange, usage: Usage, now: float) -> ApiError:
+    def rate_limited(self, exchange: RequestContext, usage: Usage, now: float) -> ApiError:
         exchange.throttled = True
         return self.example_error("graph_80004")
 
@@ -130,14 +130,16 @@ class GraphSurface:
     def internal_error(self, detail: str = "") -> ApiError:
         return GraphError.unknown_error()
 
-    def forced(self, exchange: Exchange, example: Example, body: Any, usage: Usage, now: float) -> Reply | ApiError:
+    def forced(
+        self, exchange: RequestContext, example: Example, body: Any, usage: Usage, now: float
+    ) -> Reply | ApiError:
         if example.status < 400:
             return Reply(example.status, body)
         error = GraphError.from_body(body, example.status)
         exchange.throttled = error.code in (80000, 80004)
         return error
 
-    def headers(self, exchange: Exchange, usage: Usage, now: float) -> dict[str, str]:
+    def headers(self, exchange: RequestContext, usage: Usage, now: float) -> dict[str, str]:
         headers = {
             **GRAPH_HEADERS,
             "facebook-api-version": self.version(exchange),
@@ -154,7 +156,7 @@ class GraphSurface:
                 headers["X-Business-Use-Case-Usage"] = usage_json(business_id, percent, regain)
         return headers
 
-    def wire_status(self, exchange: Exchange, status: int) -> int:
+    def wire_status(self, exchange: RequestContext, status: int) -> int:
         """`suppress_http_code=1` (the JavaScript SDK's): the same answer with HTTP 200, as Graph does."""
         if status == 200:
             return status

@@ -9,7 +9,7 @@ from mockserver.apis.klayrai.surface import KlayraiSurface
 from mockserver.apis.pagination import page_window
 from mockserver.contract.operations import Operations, Registry
 from mockserver.errors import KlayraiError
-from mockserver.exchange import Exchange, Reply, encode, join_array, join_object
+from mockserver.exchange import Reply, RequestContext, encode, join_array, join_object
 from mockserver.state.cache import WorldCache
 from mockserver.state.store import Store
 from mockserver.world.records import AdAccount, ApiKey, Connection
@@ -57,7 +57,7 @@ class KlayraiApi(KlayraiSurface):
 
     # ---- the pipeline's steps
 
-    def authenticate(self, exchange: Exchange) -> None:
+    def authenticate(self, exchange: RequestContext) -> None:
         key = exchange.incoming.headers.get("x-api-key")
         if not key:
             raise KlayraiError.missing_key()
@@ -67,13 +67,13 @@ class KlayraiApi(KlayraiSurface):
         exchange.principal = api_key
         exchange.credential = key
 
-    def authorize(self, exchange: Exchange) -> None:
+    def authorize(self, exchange: RequestContext) -> None:
         workspace = self.store.world.workspaces[exchange.principal.workspace_id]
         if workspace.plan != "agency":
             raise KlayraiError("plan_insufficient", "API access requires the Agency plan.")
 
     @HANDLERS("listAccounts")
-    def list(self, exchange: Exchange, params: Json) -> Reply:
+    def list(self, exchange: RequestContext, params: Json) -> Reply:
         world = self.store.world
         selected = self.store.workspace_connections(exchange.principal.workspace_id, params["status"])
         page, page_size = params["page"], params["page_size"]

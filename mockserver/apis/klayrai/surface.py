@@ -11,7 +11,7 @@ from mockserver.contract.operations import Operations
 from mockserver.contract.params import ParamFault
 from mockserver.contract.spec import Example
 from mockserver.errors import ApiError, KlayraiError
-from mockserver.exchange import Exchange, Reply
+from mockserver.exchange import Reply, RequestContext
 from mockserver.state.limits import Usage
 
 Json = dict[str, Any]
@@ -33,24 +33,24 @@ class KlayraiSurface:
     def new_trace(self) -> str:
         return f"req_{self.rng.getrandbits(64):016x}"
 
-    def not_found(self, exchange: Exchange) -> ApiError:
+    def not_found(self, exchange: RequestContext) -> ApiError:
         return KlayraiError("not_found", f"No such path '{exchange.incoming.path}'.")
 
-    def method_not_allowed(self, exchange: Exchange, allowed: list[str]) -> ApiError:
+    def method_not_allowed(self, exchange: RequestContext, allowed: list[str]) -> ApiError:
         incoming = exchange.incoming
         methods = ", ".join(allowed)
         message = f"Method {incoming.method} is not allowed on {incoming.path}; allowed: {methods}."
         return KlayraiError("method_not_allowed", message, headers={"Allow": methods})
 
-    def route_check(self, exchange: Exchange) -> None:
+    def route_check(self, exchange: RequestContext) -> None:
         """Nothing past the route: the table routes a path under /v1 only to KlayrAI's operations."""
 
     # ---- parameters
 
-    def body_params(self, exchange: Exchange) -> Json:
+    def body_params(self, exchange: RequestContext) -> Json:
         return {}  # the only KlayrAI operation is a GET
 
-    def parse(self, exchange: Exchange) -> Json:
+    def parse(self, exchange: RequestContext) -> Json:
         incoming = exchange.incoming
         assert exchange.operation is not None
         try:
@@ -60,7 +60,7 @@ class KlayraiSurface:
 
     # ---- answers the pipeline asks for
 
-    def rate_limited(self, exchange: Exchange, usage: Usage, now: float) -> ApiError:
+    def rate_limited(self, exchange: RequestContext, usage: Usage, now: float) -> ApiError:
         retry = usage.retry_after(now)
         return KlayraiError(
             "rate_limit_error",
@@ -74,7 +74,9 @@ class KlayraiSurface:
     def internal_error(self, detail: str = "Internal server error.") -> ApiError:
         return KlayraiError("api_error", detail)
 
-    def forced(self, exchange: Exchange, example: Example, body: Any, usage: Usage, now: float) -> Reply | ApiError:
+    def forced(
+        self, exchange: RequestContext, example: Example, body: Any, usage: Usage, now: float
+    ) -> Reply | ApiError:
         """A documented response chosen by `Prefer` or a scenario, with this request's ids and headers."""
         if example.status < 400:
             return Reply(example.status, body)
@@ -85,7 +87,7 @@ class KlayraiSurface:
             error.headers["Retry-After"] = str(usage.retry_after(now))
         return error
 
-    def headers(self, exchange: Exchange, usage: Usage, now: float) -> dict[str, str]:
+    def headers(self, exchange: RequestContext, usage: Usage, now: float) -> dict[str, str]:
         requested = exchange.incoming.headers.get(VERSION_HEADER)
         return {
             "x-request-id": exchange.trace,
@@ -95,5 +97,5 @@ class KlayraiSurface:
             "X-RateLimit-Reset": str(int(usage.reset_at)),
         }
 
-    def wire_status(self, exchange: Exchange, status: int) -> int:
+    def wire_status(self, exchange: RequestContext, status: int) -> int:
         return status
