@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from klayrai_conformance.bounded import DEFAULT_MAX_BODY_BYTES
 from klayrai_conformance.target import APIS, CREDENTIAL_SOURCES, PHASES, Target
 
 CHECK_EPILOG = (
@@ -58,11 +59,17 @@ def add_replay_parser(commands: argparse._SubParsersAction) -> None:
     budget = replay.add_argument_group("pace")
     budget.add_argument("--max-rps", type=float, help="request rate cap (default: none on loopback, 10 otherwise)")
     budget.add_argument("--timeout", type=float, help="per-request timeout in seconds (default 5)")
+    budget.add_argument(
+        "--deadline", type=float, help="limit of one whole exchange, body included (default: --timeout)"
+    )
+    budget.add_argument(
+        "--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, help="most read of one answer (4 MiB)"
+    )
     replay.add_argument("--allow-writes", action="store_true", help="send the recording's POSTs too")
     # what `run`'s target needs and a replay does not choose
     replay.set_defaults(
         profile="ci", max_examples=None, seed=None, workers=None, max_time=None, budget=None, phases=PHASES,
-        rules=[], graph_version="v25.0",
+        rules=[], graph_version="v25.0", require_rules=[], fail_on_skip=False,
     )  # fmt: skip
 
 

@@ -10,11 +10,13 @@ Preflights are not re-sent (a browser sends them by itself); POSTs only with `--
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
+from klayrai_conformance.bounded import AnswerCut, read_httpx
 from klayrai_conformance.compare import differences
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.har import HarEntry
@@ -96,8 +98,16 @@ def send(client: httpx.Client, entry: HarEntry, target: Target, business: str | 
     """The target's answer (or its lack of one); a string when the kit could not send the request at all."""
     url, headers = replay_url(entry, target, business), replay_headers(entry, target.credentials)
     body = replay_body(entry, target.credentials)
-    try:
-        return Exchange.from_httpx(client.request(entry.exchange.method, url, headers=headers, content=body))
+    method = entry.exchange.method
+    try:  # read within the exchange's deadline and the body cap, as every answer the kit reads
+        response = client.send(client.build_request(method, url, headers=headers, content=body), stream=True)
+        try:
+            answer = read_httpx(response, target.bounds, time.monotonic() + target.bounds.deadline)
+        finally:
+            response.close()
+        return Exchange.from_httpx(response, answer)
+    except AnswerCut as cut:
+        return Exchange.unanswered(method, url, headers, body, cut.no_answer)
     except httpx.HTTPError as error:
         no_answer = no_answer_of(error)
         if no_answer is None:
