@@ -11,6 +11,16 @@ from pathlib import Path
 
 import pytest
 
+# Debian's Chromium as Playwright launches it here: as root it has no sandbox to use, and with the background
+# networking off it makes no connection of its own (the machine's network is closed).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DEBIAN_PACKAGE = {"redis-server": "redis-server", "chromium": "chromium", "node": "nodejs", "npm": "npm"}
 
 

@@ -21,16 +21,7 @@ from mockserver.contract.secrets import mask
 from mockserver.testing import RunningMock, serve_in_thread
 from tests.conftest import AGENCY, BIG_KEY, TOKEN
 from tests.real_clients.test_browser import front_end  # noqa: F401  (tests/real_clients/browser/ on an origin of its own)
-from tests.real_parts import require
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # as root, Chromium has no sandbox to use
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.real_parts import CHROMIUM_ARGS, require
 
 
 def conformance(*argv: str) -> tuple[int, str]:

@@ -16,16 +16,8 @@ from mockserver.testing import RunningMock, serve_in_thread
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import DOC_KEY, EDGE, TOKEN
 from tests.proxy.support import proxy_to
-from tests.real_parts import require
+from tests.real_parts import CHROMIUM_ARGS, require
 
-ARGS = [
-    "--no-sandbox",  # as root, Chromium has no sandbox to use
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADMIN_TOKEN = "s3cret-admin-token-0123456789"
 WAIT_MS = 20_000  # Swagger UI's 1.5 MB bundle, on two cores shared with other suites
 expect.set_options(timeout=WAIT_MS)
@@ -35,7 +27,7 @@ expect.set_options(timeout=WAIT_MS)
 def browser() -> Iterator[Browser]:
     chromium = require("chromium")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             yield launched
         finally:
