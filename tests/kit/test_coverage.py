@@ -90,6 +90,7 @@ def test_a_status_is_split_only_where_its_examples_name_different_errors() -> No
         "graph_100",
         "graph_100_field",
         "graph_100_limit",
+        "graph_100_too_large",
         "graph_100_cursor",
         "graph_100_appsecret_proof",
     )
