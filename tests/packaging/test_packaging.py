@@ -166,7 +166,7 @@ def test_the_kit_passes_the_installed_mock(installed: Installed, server: Running
     argv = ["run", "--base-url", server.base_url, "--phases", "probes,coverage", "--max-examples", "5"]
     done = installed.run(installed.bin("conformance"), *argv)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert " 0 failed, 0 skipped, 0 kit errors" in done.stdout
+    assert " 0 failed), 0 skipped, 0 kit errors" in done.stdout
 
 
 def test_examples_writes_validated_payloads(installed: Installed) -> None:
