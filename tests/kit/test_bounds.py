@@ -57,8 +57,22 @@ class Done:
         return float(found.group(1))
 
 
+def watch_peak(pid: int, done: threading.Event, peaks: list[float]) -> None:
+    """The process's own peak memory (VmHWM, MiB) until it exits. Not rusage's maxrss: Linux carries that across
+    exec, so a child forked from a large pytest process would report the parent's size."""
+    status = Path(f"/proc/{pid}/status")
+    while not done.is_set():
+        try:
+            found = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+        except OSError:
+            return
+        if found:
+            peaks.append(int(found.group(1)) / 1024)
+        done.wait(0.05)
+
+
 def run_cli(url: str, args: tuple[str, ...], tmp_path: Path) -> Done:
-    """`conformance run` as a process of its own, with its wall time and its peak memory (`os.wait4`'s rusage)."""
+    """`conformance run` as a process of its own, with its wall time and its peak memory (`watch_peak`)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("KLAYRAI_", "GRAPH_", "CONFORMANCE_"))}
     command = [sys.executable, "-m", "klayrai_conformance", "run", "--base-url", url, *args]
     out_path = tmp_path / "stdout.txt"
@@ -67,11 +81,16 @@ def run_cli(url: str, args: tuple[str, ...], tmp_path: Path) -> Done:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
         killer = threading.Timer(KILL_AFTER, process.kill)
         killer.start()
-        _, status, usage = os.wait4(process.pid, 0)
+        exited, peaks = threading.Event(), [0.0]
+        watcher = threading.Thread(target=watch_peak, args=(process.pid, exited, peaks), daemon=True)
+        watcher.start()
+        _, status = os.waitpid(process.pid, 0)
+        exited.set()
+        watcher.join()
         killer.cancel()
         elapsed = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Done(process.returncode, out_path.read_text(), elapsed, usage.ru_maxrss / 1024)
+    return Done(process.returncode, out_path.read_text(), elapsed, max(peaks))
 
 
 def run_bounded(decide: object, tmp_path: Path) -> tuple[int, str, dict[str, tuple[str, str]], float]:
