@@ -235,31 +235,3 @@ class Registry:
     def bind(self, owner: object) -> dict[str, Handler]:
         """The registered functions as methods of `owner`, by operationId."""
         return {op_id: types.MethodType(function, owner) for op_id, function in self.functions.items()}
-
-
-# ---- what coverage counts
-
-
-def error_identity(value: Any) -> tuple[Any, Any] | None:
-    """What tells one error answer from another: `error.code` (KlayrAI's name, Graph's number) and Graph's
-    `error.error_subcode`; None for a body that is no error envelope."""
-    error = value.get("error") if isinstance(value, dict) else None
-    if not isinstance(error, dict):
-        return None
-    return error.get("code"), error.get("error_subcode")
-
-
-def documented_answers(operation: Operation) -> list[tuple[int, str | None]]:
-    """The operation's documented answers as coverage counts them: one per status, split by named example where a
-    status names several answers with distinct error identities (then one per identity, under its first name)."""
-    answers: list[tuple[int, str | None]] = []
-    for status, response in operation.responses.items():
-        first: dict[Any, str] = {}
-        for name, example in response.examples.items():
-            first.setdefault(error_identity(example.value), name)
-        identities = [identity for identity in first if identity is not None]
-        if len(identities) > 1:
-            answers += [(status, first[identity]) for identity in identities]
-        else:
-            answers.append((status, None))
-    return answers

@@ -12,9 +12,9 @@ from mockserver.contract.operations import (
     Registry,
     api_of,
     credentials_present,
-    documented_answers,
 )
 from mockserver.contract.params import ParamFault
+from mockserver.contract.responses import documented_responses
 from mockserver.contract.spec import SPEC_PATH, default_contract
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 
@@ -126,11 +126,16 @@ def test_responses_carry_the_contracts_named_examples_by_status() -> None:
     assert listing[200].media_types == {"application/json"}
 
 
-def test_documented_answers_split_a_status_only_by_distinct_error_identities() -> None:
-    assert documented_answers(TABLE["listAccounts"]) == [(s, None) for s in (200, 400, 401, 403, 429, 500)]
-    answers = documented_answers(TABLE["listClientAdAccounts"])
-    assert [a for a in answers if a[0] != 400] == [(200, None), (403, None), (500, None)]
-    assert [name for status, name in answers if status == 400] == [
+def test_coverage_splits_a_status_only_by_distinct_error_identities() -> None:
+    """One definition of a documented response (mockserver.contract.responses), read from the same contract."""
+
+    def answers(operation_id: str) -> list[tuple[int, str | None]]:
+        return [(int(r.status), r.example) for r in documented_responses(TABLE.contract, operation_id)]
+
+    assert answers("listAccounts") == [(s, None) for s in (200, 400, 401, 403, 429, 500)]
+    graph = answers("listClientAdAccounts")
+    assert [a for a in graph if a[0] != 400] == [(200, None), (403, None), (500, None)]
+    assert [name for status, name in graph if status == 400] == [
         "graph_100",
         "graph_100_33",
         "graph_104",
@@ -141,7 +146,7 @@ def test_documented_answers_split_a_status_only_by_distinct_error_identities() -
         "graph_80000",
         "graph_1150",
     ]
-    batch = documented_answers(TABLE["graphBatchRoot"])
+    batch = answers("graphBatchRoot")
     assert (200, None) in batch and (500, None) in batch and (400, "graph_100_batch_missing") in batch
 
 
