@@ -1,4 +1,4 @@
-"""The one command: `python benchmarks/run.py` = `python -m benchmarks` = `make bench`. Its flags, the run, what it
+"""The one command: `python -m benchmarks` = `make bench`. Its flags, the run, what it
 writes (report.txt, results.json, --json), and reprinting or comparing past runs."""
 
 from __future__ import annotations
