@@ -11,7 +11,6 @@ kinds are kept, the rest summed under one line).
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from klayrai_conformance import transport_rules
 from klayrai_conformance.exchange import Exchange
 from klayrai_conformance.probes import RuleOutcome
 from klayrai_conformance.target import TAG_API
+from mockserver.contract.operations import Operations
 from mockserver.contract.responses import (
     MAX_UNDOCUMENTED_KINDS,
     OTHER_KINDS,
@@ -40,17 +40,9 @@ def documented() -> dict[str, list[DocumentedResponse]]:
     return all_documented(default_contract())
 
 
-def _pattern(path: str) -> re.Pattern[str]:
-    """A path template as a regular expression: each `{parameter}` segment matches one non-empty segment."""
-    segments = ("[^/]+" if part.startswith("{") else re.escape(part) for part in path.split("/"))
-    return re.compile("^" + "/".join(segments) + "$")
-
-
 @functools.cache
-def _routes() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    """(method, operationId, path pattern), the paths with more literal segments first (they win a tie)."""
-    operations = sorted(default_contract().operations.values(), key=lambda op: -op.path.count("/") + op.path.count("{"))
-    return tuple((op.method, op.operation_id, _pattern(op.path)) for op in operations)
+def _table() -> Operations:
+    return Operations.compile(default_contract())
 
 
 def api_of(operation_id: str) -> str:
@@ -66,7 +58,8 @@ def operation_at(method: str, url: str, bases: list[str]) -> str | None:
         return None
     path = urlsplit(url[len(base) :] or "/").path or "/"
     path = path if path.startswith("/") else "/" + path
-    return next((op for verb, op, pattern in _routes() if verb == method.upper() and pattern.match(path)), None)
+    operation = _table().route(method.upper(), path).operation  # the contract's one compiled table decides
+    return None if operation is None else operation.operation_id
 
 
 def classify(operation_id: str, status: int, body: bytes) -> DocumentedResponse | None:

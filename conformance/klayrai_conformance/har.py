@@ -12,29 +12,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from klayrai_conformance.exchange import Exchange
+from mockserver.contract.operations import Operations, api_of
 from mockserver.contract.spec import Contract
 
 MAX_HAR_BYTES = 256 * 1024 * 1024  # a HAR is read whole: a bigger file is refused, not swapped in
 MAX_ENTRIES = 100_000
-GRAPH_TAG = "Meta Graph client_ad_accounts"
 
 
 class HarError(Exception):
     """The file is not a HAR the kit can read: a usage error, never a finding about the target."""
-
-
-@dataclass(frozen=True)
-class Route:
-    pattern: re.Pattern[str]
-    operations: dict[str, str]  # method -> operationId
-    api: str  # klayrai | meta
 
 
 @dataclass(frozen=True)
@@ -61,32 +53,16 @@ class HarFile:
     ignored: int  # entries outside both APIs' paths (the page, its scripts, other hosts' calls)
 
 
-def compile_routes(contract: Contract) -> list[Route]:
-    """One route per contract path, its path parameters held to their schema's pattern (a version is `v25.0`)."""
-    routes: dict[str, Route] = {}
-    for operation in contract.operations.values():
-        if operation.path not in routes:
-            patterns = {
-                p["name"]: p.get("schema", {}).get("pattern", "^[^/]+$").strip("^$")
-                for p in contract.parameters(operation.operation_id)
-                if p.get("in") == "path"
-            }
-            regex = re.sub(r"\{([^}]+)\}", lambda m, found=patterns: f"(?:{found[m.group(1)]})", operation.path)
-            api = "meta" if GRAPH_TAG in operation.tags else "klayrai"
-            routes[operation.path] = Route(re.compile(regex), {}, api)
-        routes[operation.path].operations[operation.method.upper()] = operation.operation_id
-    return list(routes.values())
-
-
-def route(routes: list[Route], method: str, path: str) -> tuple[str, str | None] | None:
-    """`(api, operationId)` of an API request, `(api, None)` for a preflight on an API path, None for the rest."""
-    for candidate in routes:
-        if candidate.pattern.fullmatch(path):
-            if method == "OPTIONS":
-                return candidate.api, None
-            if method in candidate.operations:
-                return candidate.api, candidate.operations[method]
-    return None
+def route(table: Operations, method: str, path: str) -> tuple[str, str | None] | None:
+    """`(api, operationId)` of an API request, `(api, None)` for a preflight on an API path, None for the rest: the
+    contract's one compiled table decides (`mockserver.contract.operations`), as it does for the mock and the proxy."""
+    routed = table.route(method, path)
+    if routed.operation is None and not routed.allowed:
+        return None
+    api = "meta" if api_of(path) == "graph" else "klayrai"
+    if method == "OPTIONS":
+        return api, None
+    return None if routed.operation is None else (api, routed.operation.operation_id)
 
 
 def headers_of(items: Any) -> dict[str, str]:
@@ -162,12 +138,12 @@ def read_har(path: Path, contract: Contract, apis: tuple[str, ...]) -> HarFile:
         raise HarError(f"{path} is not a HAR: no log.entries list")
     if len(raw_entries) > MAX_ENTRIES:
         raise HarError(f"{path} has {len(raw_entries)} entries, over the {MAX_ENTRIES} the kit reads")
-    routes, entries, ignored = compile_routes(contract), [], 0
+    table, entries, ignored = Operations.compile(contract), [], 0
     for index, raw in enumerate(raw_entries, start=1):
         if not isinstance(raw, dict):
             raise HarError(f"entry #{index} is not an object")
         exchange = exchange_of(raw)
-        where = route(routes, exchange.method, exchange.path)
+        where = route(table, exchange.method, exchange.path)
         if where is None or where[0] not in apis or exchange.status == 0:
             ignored += 1
             continue

@@ -10,10 +10,12 @@ from pathlib import Path
 import klayrai_conformance
 
 KIT = Path(klayrai_conformance.__file__).resolve().parent
-# What the kit may share with the mock: the contract as loaded, its documented responses (which coverage counts),
+# What the kit may share with the mock: the contract as loaded and compiled (one router for every part), its
+# documented responses (which coverage counts),
 # what counts as a secret and how it is masked, packaged files, and `--version`'s package name. Never behaviour.
 ALLOWED = {
     "mockserver.contract.spec",
+    "mockserver.contract.operations",
     "mockserver.contract.responses",
     "mockserver.contract.secrets",
     "mockserver.resources",

@@ -14,7 +14,6 @@ from mockserver.contract.operations import (
     credentials_present,
 )
 from mockserver.contract.params import ParamFault
-from mockserver.contract.responses import documented_responses
 from mockserver.contract.spec import SPEC_PATH, default_contract
 from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
 
@@ -124,30 +123,6 @@ def test_responses_carry_the_contracts_named_examples_by_status() -> None:
     listing = TABLE["listAccounts"].responses
     assert list(listing[401].examples) == ["authentication_error", "authentication_error_missing"]
     assert listing[200].media_types == {"application/json"}
-
-
-def test_coverage_splits_a_status_only_by_distinct_error_identities() -> None:
-    """One definition of a documented response (mockserver.contract.responses), read from the same contract."""
-
-    def answers(operation_id: str) -> list[tuple[int, str | None]]:
-        return [(int(r.status), r.example) for r in documented_responses(TABLE.contract, operation_id)]
-
-    assert answers("listAccounts") == [(s, None) for s in (200, 400, 401, 403, 429, 500)]
-    graph = answers("listClientAdAccounts")
-    assert [a for a in graph if a[0] != 400] == [(200, None), (403, None), (500, None)]
-    assert [name for status, name in graph if status == 400] == [
-        "graph_100",
-        "graph_100_33",
-        "graph_104",
-        "graph_190",
-        "graph_190_463",
-        "graph_2500",
-        "graph_80004",
-        "graph_80000",
-        "graph_1150",
-    ]
-    batch = answers("graphBatchRoot")
-    assert (200, None) in batch and (500, None) in batch and (400, "graph_100_batch_missing") in batch
 
 
 def test_parameter_parsers_follow_the_contracts_annotations() -> None:
