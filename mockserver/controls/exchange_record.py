@@ -1,8 +1,10 @@
 """What the journal keeps of one whole exchange: the request and the answer as they crossed the wire, secrets
 masked by the one masking rule (`mockserver.contract.secrets`), each body capped, plus what shaped the answer.
 
-Built on the request's way out, so it is cheap: headers stay lists of pairs, bodies are the bytes already encoded
-(decoded once, never re-encoded as JSON), and a body under the cap is not copied before decoding.
+Kept by reference on the request's way out, and masked, decoded and cut on the first read: the bodies are bytes and
+the header maps are never written again once answered, so holding them costs the request nothing, and the secrets
+they carry never leave the process unmasked (every read of the journal, its HAR, its stream and the copy a shared
+journal sends to Redis go through `Captured.fields`).
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import functools
 import time
 from collections.abc import Mapping
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver.contract.secrets import SECRET_HEADERS, Masker, mask, mask_query
 from mockserver.exchange import RequestContext
-from mockserver.state.journal import Journal
+from mockserver.state.journal import Entry, Journal
 
 Pairs = tuple[tuple[str, str], ...]
+# Bytes kept past the cap until the body is masked: a secret the cap cuts through is masked whole, then cut.
+MARGIN = 4096
 
 
 def shaped_by(kind: str, name: str | None = None) -> dict[str, str | None]:
@@ -42,25 +46,111 @@ def shaping(exchange: RequestContext) -> dict[str, str | None]:
     return shaped_by("behaviour", exchange.operation_id)
 
 
-def mock_exchange(
-    exchange: RequestContext, answer: tuple[Pairs, bytes], body_limit: int, wait_ms: float, receive_ms: float
-) -> dict[str, Any]:
-    """`capture` of an exchange the mock answered: its request as read, its answer as written."""
+def mock_exchange(exchange: RequestContext, answer: Written, body_limit: int, timings: dict[str, float]) -> Captured:
+    """`Captured` of an exchange the mock answered: its request as read, its answer as written."""
     incoming = exchange.incoming
-    query = f"?{mask_query(incoming.raw_query)}" if incoming.raw_query else ""
-    return capture(
-        url=f"{incoming.base_url}{incoming.path}{query}",
-        request_headers=incoming.headers,
-        request_body=incoming.body,
-        response_headers=answer[0],
-        response_body=b"" if incoming.method == "HEAD" else answer[1],
+    return Captured(
+        f"{incoming.base_url}{incoming.path}",
+        incoming.raw_query,
+        incoming.headers,
+        incoming.body,
+        answer,
         # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON body,
         # a batch item; `Bearer` credentials; proofs) stands where a secret stands, which the masking rule finds
-        secrets=(exchange.credential,) if exchange.credential else (),
-        body_limit=body_limit,
-        timings={"wait": wait_ms, "receive": receive_ms},
-        shaped=shaping(exchange),
+        (exchange.credential,) if exchange.credential else (),
+        body_limit,
+        timings,
+        shaping(exchange),
     )
+
+
+class Written(NamedTuple):
+    """An answer as written: its content type and length go first, then `headers` (a map or pairs)."""
+
+    content_type: str | None  # None: `headers` are all there is (an upstream's answer, relayed)
+    headers: Mapping[str, str] | Pairs
+    body: bytes
+
+    def pairs(self) -> Pairs:
+        listed = tuple(self.headers.items()) if isinstance(self.headers, Mapping) else self.headers
+        if self.content_type is None:
+            return listed
+        return (("content-type", self.content_type), ("content-length", str(len(self.body))), *listed)
+
+    def header_chars(self) -> int:
+        """The characters of `pairs()`, without making them."""
+        if isinstance(self.headers, Mapping):
+            listed = sum(map(len, self.headers)) + sum(map(len, self.headers.values()))
+        else:
+            listed = sum(map(len, chain.from_iterable(self.headers)))
+        if self.content_type is None:
+            return listed
+        return listed + len(self.content_type) + len(str(len(self.body))) + len("content-typecontent-length")
+
+
+class Captured:
+    """The journal fields of one exchange beyond its summary (method, path, status...), kept raw: `size` is what
+    the journal's byte bound counts (bodies kept, URL, headers); `fields()` masks, decodes and caps, once.
+    `secrets` are those known to be in the exchange, masked wherever they appear, besides whatever stands where a
+    secret stands (`Masker`). Nothing here is written again once answered: bodies are bytes, and header maps are
+    the request's own and the answer's, made for this exchange."""
+
+    __slots__ = ("_fields", "body_limit", "raw", "secrets", "size")
+
+    def __init__(
+        self,
+        url: str,
+        query: str,
+        request_headers: Mapping[str, str],
+        request_body: bytes,
+        answer: Written,
+        secrets: tuple[str, ...],
+        body_limit: int,
+        timings: dict[str, float],
+        shaped: dict[str, str | None],
+    ) -> None:
+        kept = body_limit + MARGIN
+        if len(request_body) > kept or len(answer.body) > kept:
+            sizes = (len(request_body), len(answer.body))
+            request_body, answer = request_body[:kept], answer._replace(body=answer.body[:kept])
+        else:
+            sizes = None
+        self.raw = (url, query, request_headers, request_body, answer, timings, shaped, sizes)
+        self.secrets = secrets
+        self.body_limit = body_limit
+        self.size = (
+            min(len(request_body), body_limit)
+            + min(len(answer.body), body_limit)
+            + len(url)
+            + len(query)
+            + sum(map(len, request_headers))
+            + sum(map(len, request_headers.values()))
+            + answer.header_chars()
+        )
+        self._fields: dict[str, Any] | None = None
+
+    def fields(self) -> dict[str, Any]:
+        if self._fields is None:
+            self._fields = self.masked()
+        return self._fields
+
+    def masked(self) -> dict[str, Any]:
+        url, query, request_headers, request_body, answer, timings, shaped, sizes = self.raw
+        masker = masker_for(self.secrets)
+        request_text, request_cut = capped_text(request_body, self.body_limit, masker)
+        response_text, response_cut = capped_text(answer.body, self.body_limit, masker)
+        return {
+            "url": f"{url}?{mask_query(query)}" if query else url,
+            "request_headers": masked_headers(request_headers),
+            "request_body": request_text,
+            "response_headers": answer.pairs(),  # written by the mock or the upstream: no credential header
+            "response_body": response_text,
+            "body_sizes": sizes or (len(request_body), len(answer.body)),
+            "truncated": (*(("request",) if request_cut else ()), *(("response",) if response_cut else ())),
+            "timings": timings,
+            "shaped_by": shaped,
+            "size": self.size,
+        }
 
 
 def masked_headers(headers: Mapping[str, str]) -> Pairs:
@@ -79,10 +169,10 @@ def masked_header(value: str) -> str:
 
 
 def capped_text(body: bytes, limit: int, masker: Masker) -> tuple[str, bool]:
-    """The body as text (UTF-8, undecodable bytes replaced), at most `limit` bytes of it, secrets masked; and
-    whether it was cut."""
+    """The body as text (UTF-8, undecodable bytes replaced), secrets masked, then cut to at most `limit` characters;
+    and whether it was cut."""
     if len(body) > limit:
-        return masked_text(body[:limit], masker), True
+        return masked_text(body, masker)[:limit], True
     return masked_body(body, masker), False
 
 
@@ -98,42 +188,6 @@ def masked_text(body: bytes, masker: Masker) -> str:
     return masker(text) if text else text
 
 
-def capture(
-    *,
-    url: str,
-    request_headers: Mapping[str, str],
-    request_body: bytes,
-    response_headers: Pairs,
-    response_body: bytes,
-    secrets: tuple[str, ...],
-    body_limit: int,
-    timings: dict[str, float],
-    shaped: dict[str, str | None],
-) -> dict[str, Any]:
-    """The journal fields of one exchange beyond its summary (method, path, status...): `Journal.record` takes them.
-    `url` comes with its query masked already; `secrets` are those known to be in the exchange, masked wherever
-    they appear, besides whatever stands where a secret stands (`Masker`)."""
-    masker = masker_for(secrets)
-    request_text, request_cut = capped_text(request_body, body_limit, masker)
-    response_text, response_cut = capped_text(response_body, body_limit, masker)
-    sent = masked_headers(request_headers)
-    answered = response_headers  # written by the mock or the upstream: no credential header in an answer
-    truncated = (*(("request",) if request_cut else ()), *(("response",) if response_cut else ()))
-    size = len(request_text) + len(response_text) + len(url) + sum(map(len, chain.from_iterable((*sent, *answered))))
-    return {
-        "url": url,  # the caller's, its query masked (`mask_query`)
-        "request_headers": sent,
-        "request_body": request_text,
-        "response_headers": answered,
-        "response_body": response_text,
-        "body_sizes": (len(request_body), len(response_body)),
-        "truncated": truncated,
-        "timings": timings,
-        "shaped_by": shaped,
-        "size": size,
-    }
-
-
 def journal_entry(
     journal: Journal,
     body_limit: int,
@@ -146,23 +200,27 @@ def journal_entry(
     is when its answer began to be written (None for a batch item, written inside its batch)."""
     incoming = exchange.incoming
     status, headers, body = rendered
-    whole: dict[str, object] = {}
+    now = time.monotonic()
+    whole = None
     if journal.keeping:
-        now = time.monotonic()
-        sent = (("content-type", content_type), ("content-length", str(len(body))), *headers.items())
         wait = ((writing or now) - exchange.started) * 1000
         receive = (now - writing) * 1000 if writing is not None else 0.0
-        whole = mock_exchange(exchange, (sent, body), body_limit, wait, receive)
+        answer = Written(content_type, headers, b"" if incoming.method == "HEAD" else body)
+        whole = mock_exchange(exchange, answer, body_limit, {"wait": wait, "receive": receive})
     journal.record(
-        time=time.time(),
-        method=incoming.method,
-        path=incoming.path[:500],
-        query=incoming.raw_query[:1000],
-        operation_id=exchange.operation_id,
-        status=status,
-        duration_ms=round((time.monotonic() - exchange.started) * 1000, 3),
-        credential=exchange.credential,
-        trace=exchange.trace,
-        scenario=exchange.scenario,
-        **whole,
+        Entry(
+            0,
+            time.time(),
+            incoming.method,
+            incoming.path[:500],
+            incoming.raw_query[:1000],
+            exchange.operation_id,
+            status,
+            round((now - exchange.started) * 1000, 3),
+            exchange.credential,
+            exchange.trace,
+            exchange.scenario,
+            (),
+            whole,
+        )
     )

@@ -55,7 +55,7 @@ from mockserver.proxy.report import ViolationLog, header_value
 from mockserver.proxy.settings import ProxySettings
 from mockserver.proxy.upstream import Upstream, UpstreamFailure, has_mark
 from mockserver.settings import Settings
-from mockserver.state.journal import Journal
+from mockserver.state.journal import Entry, Journal, shown
 from mockserver.state.limits import Policy, RateLimiter
 
 logger = logging.getLogger("mockserver.proxy")
@@ -235,25 +235,28 @@ class ProxyApp:
         self.log.add(self.checker.rules_checked(exchange.operation_id), findings, request, seen.curl, masker)
         credentials = seen.secrets()
         trace = next((value for name, value in answer[1] if name in TRACE_HEADERS), exchange.trace)
-        exchanged: dict[str, Any] = {}
+        exchanged = None
         if self.journal.keeping or self.har is not None:
             exchanged = whole(exchange, answer, credentials, clock, rules, relay, self.settings.journal_body_bytes)
         entry = self.journal.record(
-            time=time.time(),
-            method=incoming.method,
-            path=incoming.path[:500],
-            query=masker(incoming.raw_query)[:1000],
-            operation_id=exchange.operation_id,
-            status=answer[0],
-            duration_ms=round((time.monotonic() - started) * 1000, 3),
-            credential=credentials[0] if credentials else None,
-            trace=trace,
-            scenario=None,
-            violations=tuple(rules),
-            **exchanged,
+            Entry(
+                id=0,
+                time=time.time(),
+                method=incoming.method,
+                path=incoming.path[:500],
+                query=masker(incoming.raw_query)[:1000],
+                operation_id=exchange.operation_id,
+                status=answer[0],
+                duration_ms=round((time.monotonic() - started) * 1000, 3),
+                credential=credentials[0] if credentials else None,
+                trace=trace,
+                scenario=None,
+                violations=tuple(rules),
+                exchange=exchanged,
+            )
         )
         if self.har is not None:
-            self.har.add(entry._asdict())
+            self.har.add(shown(entry._asdict()))
 
 
 async def send_answer(send: Send, status: int, headers: list[tuple[str, str]], body: bytes, head: bool) -> None:

@@ -4,10 +4,10 @@ client got it, secrets masked, bodies capped; shaped by the upstream, or by the 
 from __future__ import annotations
 
 import time
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from mockserver.contract.secrets import mask_query
-from mockserver.controls.exchange_record import capture, shaped_by
+from mockserver.controls.exchange_record import Captured, Written, shaped_by
 from mockserver.exchange import RequestContext
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -34,21 +34,22 @@ def whole(
     rules: list[str],
     relay: Relay,
     body_limit: int,
-) -> dict[str, Any]:
+) -> Captured:
     """The journal's (and the HAR file's) whole exchange; `clock`: when the request came in, when its answer began
     to be written."""
     started, writing = clock
     now = time.monotonic()
     incoming = exchange.incoming
     own = exchange.scenario == "proxy"
-    return capture(
-        url=incoming.base_url + masked_target(relay.target),
-        request_headers=incoming.headers,
-        request_body=incoming.body,
-        response_headers=tuple(answer[1]),
-        response_body=answer[2],
-        secrets=tuple(secrets),
-        body_limit=body_limit,
-        timings={"wait": round((writing - started) * 1000, 3), "receive": round((now - writing) * 1000, 3)},
-        shaped=shaped_by("proxy", rules[0] if rules else None) if own else shaped_by("upstream", relay.upstream),
+    path, _, query = relay.target.partition("?")
+    return Captured(
+        incoming.base_url + path,
+        query,
+        incoming.headers,
+        incoming.body,
+        Written(None, tuple(answer[1]), answer[2]),
+        tuple(secrets),
+        body_limit,
+        {"wait": round((writing - started) * 1000, 3), "receive": round((now - writing) * 1000, 3)},
+        shaped_by("proxy", rules[0] if rules else None) if own else shaped_by("upstream", relay.upstream),
     )

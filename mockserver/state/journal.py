@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from mockserver.contract.secrets import mask_optional, mask_query
 from mockserver.http.limits import CACHE_BYTES
@@ -16,8 +16,36 @@ from mockserver.state.cache import memo, text_size
 masked_query = memo(CACHE_BYTES // 4, text_size)(mask_query)
 
 
+class Whole(Protocol):
+    """What an entry keeps of its whole exchange (`mockserver.controls.exchange_record.Captured`): raw until read."""
+
+    size: int  # what `--journal-bytes` counts: bodies kept, URL, headers
+
+    def fields(self) -> dict[str, Any]:
+        """url, request_headers, request_body, response_headers, response_body, body_sizes, truncated, timings,
+        shaped_by, size: secrets masked, bodies capped (see `EMPTY`)."""
+        ...
+
+
+# An entry's whole-exchange fields when it kept none (a proxy journal that keeps summaries only).
+EMPTY: dict[str, Any] = {
+    "url": "",
+    "request_headers": (),
+    "request_body": "",
+    "response_headers": (),
+    "response_body": "",
+    "body_sizes": (0, 0),  # the request's and the response's bodies as sent, before the cap
+    "truncated": (),  # "request", "response": which bodies the cap cut
+    "timings": None,  # milliseconds: `wait` (answering, latency included), `receive`
+    "shaped_by": None,  # {"kind": behaviour|prefer|scenario|rate_limit|proxy|upstream, "name": ...}
+    "size": 0,
+}
+
+
 class Entry(NamedTuple):
-    """One answered request; a tuple, cheap to make on every request."""
+    """One answered request; a tuple, cheap to make on every request. Its credential and query are kept as sent
+    and masked by `shown`, like the whole exchange: nothing leaves the process unmasked, and the request's way
+    pays for no masking."""
 
     id: int
     time: float
@@ -31,17 +59,7 @@ class Entry(NamedTuple):
     trace: str
     scenario: str | None
     violations: tuple[str, ...] = ()  # rule ids the exchange broke (the validating proxy fills it)
-    # The whole exchange (mockserver.controls.exchange_record), secrets masked, each body capped:
-    url: str = ""
-    request_headers: tuple[tuple[str, str], ...] = ()
-    request_body: str = ""
-    response_headers: tuple[tuple[str, str], ...] = ()
-    response_body: str = ""
-    body_sizes: tuple[int, int] = (0, 0)  # the request's and the response's bodies as sent, before the cap
-    truncated: tuple[str, ...] = ()  # "request", "response": which bodies the cap cut
-    timings: dict[str, float] | None = None  # milliseconds: `wait` (answering, latency included), `receive`
-    shaped_by: dict[str, str | None] | None = None  # {"kind": behaviour|prefer|scenario|rate_limit, "name": ...}
-    size: int = 0  # characters the entry holds (bodies, headers, URL): what `--journal-bytes` counts
+    exchange: Whole | None = None
 
 
 class View(NamedTuple):
@@ -52,10 +70,19 @@ class View(NamedTuple):
     entries: list[dict[str, Any]]  # the matching entries, newest first
 
 
-def masked(fields: dict[str, Any]) -> dict[str, Any]:
-    """An entry's fields with its secrets masked (the credential; tokens and proofs in the query, a batch item's
-    copy of the batch's token included), before any journal keeps them, in memory or in Redis."""
-    return {**fields, "credential": mask_optional(fields.get("credential")), "query": masked_query(fields["query"])}
+def shown(fields: dict[str, Any]) -> dict[str, Any]:
+    """An entry (`Entry._asdict()`) as every reader sees it, in memory, in Redis, in a HAR or a stream: its
+    credential, its query (tokens, proofs, a batch item's copy of the batch's token) and its whole exchange
+    masked."""
+    whole = fields.pop("exchange", None)
+    fields["credential"] = mask_optional(fields["credential"])
+    fields["query"] = masked_query(fields["query"])
+    fields.update(EMPTY if whole is None else whole.fields())
+    return fields
+
+
+def held(entry: Entry) -> int:
+    return entry.exchange.size if entry.exchange is not None else 0
 
 
 class Journal:
@@ -75,15 +102,16 @@ class Journal:
         """False under `--journal-size 0`: entries are counted, not kept, and no exchange need be captured."""
         return self.capacity > 0
 
-    def record(self, **fields: Any) -> Entry:
-        entry = Entry(id=next(self.ids), **masked(fields))
+    def record(self, entry: Entry) -> Entry:
+        """Keep `entry` (its `id` is the journal's to give), pushing out the oldest past the bounds."""
+        entry = Entry(next(self.ids), *entry[1:])
         self.recorded += 1
         if not self.keeping:
             return entry
         self.entries.append(entry)
-        self.held += entry.size
+        self.held += held(entry)
         while len(self.entries) > self.capacity or (self.held > self.byte_limit and len(self.entries) > 1):
-            self.held -= self.entries.popleft().size
+            self.held -= held(self.entries.popleft())
             self.pushed_out += 1
         return entry
 
@@ -108,7 +136,7 @@ class Journal:
         """Newest first, filtered by operationId, status, (`violations`) having broken a rule, and recorded at or
         after `since` (epoch seconds)."""
         entries = (entry._asdict() for entry in reversed(self.entries))
-        return select(entries, operation_id, status, limit, violations, since)
+        return [shown(entry) for entry in select(entries, operation_id, status, limit, violations, since)]
 
     def clear(self) -> None:
         self.entries.clear()

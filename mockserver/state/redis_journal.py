@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.state import scripts
-from mockserver.state.journal import Entry, Journal, View, masked, select
+from mockserver.state.journal import Entry, Journal, View, select, shown
 from mockserver.state.redis_link import Command, Link
 
 MAX_RIDE = 200  # entries written by one call
@@ -23,14 +23,14 @@ class RedisJournal(Journal):
         super().__init__(capacity)
         self.link = link
         self.keys = [key("epoch"), key("journal"), key("total")]
-        self.waiting: list[str] = []
+        self.waiting: list[Entry] = []  # masked and encoded when they go (`ride`), off the request's way
         self.timer: asyncio.TimerHandle | None = None
         self.due = False  # entries have waited DELAY: the next batch carries them
         link.riders.append(self.ride)
 
-    def record(self, **fields: Any) -> Entry:
-        entry = Entry(id=0, **masked(fields))
-        self.keep([json.dumps(entry._asdict())])
+    def record(self, entry: Entry) -> Entry:
+        """Keep `entry` until it rides to Redis, which numbers it."""
+        self.keep([entry])
         if self.timer is None and not self.due:
             self.timer = asyncio.get_running_loop().call_later(DELAY, self.come_due)
         return entry
@@ -39,7 +39,7 @@ class RedisJournal(Journal):
         self.timer, self.due = None, True
         self.link.schedule()
 
-    def keep(self, entries: list[str]) -> None:
+    def keep(self, entries: list[Entry]) -> None:
         self.waiting.extend(entries)
         del self.waiting[: max(0, len(self.waiting) - self.capacity)]
 
@@ -49,7 +49,8 @@ class RedisJournal(Journal):
             return None
         entries, self.waiting = self.waiting[:MAX_RIDE], self.waiting[MAX_RIDE:]
         self.due = bool(self.waiting)
-        command = self.link.command(scripts.APPEND, self.keys, [self.link.deadline(), "", self.capacity, *entries])
+        encoded = [json.dumps(shown(entry._asdict())) for entry in entries]
+        command = self.link.command(scripts.APPEND, self.keys, [self.link.deadline(), "", self.capacity, *encoded])
 
         def done(result: Any) -> None:
             self.link.learn(scripts.APPEND, result)
