@@ -42,6 +42,7 @@ CREDENTIAL_HELP = {
     "graph_business": "the agency business ID whose client_ad_accounts edge is tested",
     "graph_other_business": "a business the token cannot see (unlocks graph.tenant_isolation)",
     "graph_adaccount_new": "an ad account a POST can add, not yet a client of the business (graph.create_then_list)",
+    "graph_adaccount_batch": "another such account, one a POST adds at once (graph.batch.write_then_read)",
     "graph_adaccount_pending": "an ad account whose owner must approve (optional, PENDING path of create_then_list)",
     "graph_adaccount_existing": "an ad account already a client of the business (graph.duplicate_create)",
     "graph_adaccount_owned": "an ad account the business itself owns (graph.create_asset_conflict: 3946)",

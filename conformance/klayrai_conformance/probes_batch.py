@@ -1,6 +1,7 @@
 """Graph batch probes (`POST /{version}/` with `batch`): each item answers as the same request sent alone, the
 `include_headers` switch, the 50-item limit and malformed batches, an item's own token, the encodings and paths the
-SDKs use, and the order of the answers, one probe per `graph.batch.*` rule id.
+SDKs use, and the order of the answers, one probe per `graph.batch.*` rule id (but `graph.batch.write_then_read`, whose
+batch adds an account: it runs with the POST probes, after every read, in `probes_graph_writes`).
 
 Every item is a GET, but a batch is a POST: the probes are declared `writes`, so that a read-only run (a target off
 loopback without `--allow-writes`) sends no POST at all. Bodies are compared as JSON, without the per-request

@@ -1,23 +1,31 @@
 """Graph POST probes (declared `writes`: skipped on a non-loopback target without `--allow-writes`).
 
-Ordered so that the ones that must not change anything (unknown task, missing account) run before the one that does,
-and the duplicate check last, so that it can repeat the account just created.
+They run after every read probe (this module is registered last), so that no walk sees the business change under
+it. Ordered so that the ones that must not change anything (unknown task, missing account) run before the ones that
+do (`create_then_list`, and `graph.batch.write_then_read`: a POST item between two GET items of one batch), and the
+duplicate check last, so that it can repeat the accounts just created.
 """
 
 from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlencode
 
 from klayrai_conformance import graph_rules as rules
-from klayrai_conformance.exchange import Exchange
+from klayrai_conformance.exchange import Exchange, Violation
 from klayrai_conformance.probes import ProbeContext, Skip, probe
+from klayrai_conformance.probes_batch import NEEDS, answers, edge_url
+from klayrai_conformance.probes_batch import send as send_batch
 from klayrai_conformance.probes_graph import edge, expect_error, post, walk
 from klayrai_conformance.target import needs_text
 from mockserver.contract.spec import default_contract
 
 CONCURRENT_POSTS = 4
 UNKNOWN_ACCOUNT = "act_999999999999999"  # no ad account has this id: nothing is created
+WHOLE_LIST = 500  # the largest `limit` (graph.read.limit): one page lists a business of up to 500 client accounts
+FRESH = "graph_adaccount_batch"  # write_then_read's own fresh account: no other probe adds it
 DEFAULT_TASKS = sorted(default_contract().operations["createClientAdAccount"].definition["x-default-permitted-tasks"])
 
 
@@ -126,6 +134,52 @@ def create_then_list(ctx: ProbeContext) -> None:
             ctx.expect(wanted not in listed, f"{wanted} is PENDING but already listed", exchange)
         else:
             ctx.fail(f"access_status {status!r} is neither CONFIRMED nor PENDING", exchange)
+
+
+def listed(answer: dict[str, Any]) -> tuple[int | None, list[Any]]:
+    """A batch GET item's `summary.total_count` (None when absent) and the ids of its page."""
+    body = answer["body"] if answer["code"] == 200 and isinstance(answer["body"], dict) else {}
+    summary, data = body.get("summary"), body.get("data")
+    total = summary.get("total_count") if isinstance(summary, dict) else None
+    ids = [node.get("id") for node in data if isinstance(node, dict)] if isinstance(data, list) else []
+    return (total if isinstance(total, int) else None), ids
+
+
+@probe("graph.batch.write_then_read", "meta", needs=(*NEEDS, FRESH), writes=True)
+def write_then_read(ctx: ProbeContext) -> None:
+    """One batch [GET, POST the fresh account, GET]: the first GET item does not list it, the one after the POST
+    does. Like `create_then_list`'s, the account is new once per target: a second run skips, saying so."""
+    account = "act_" + str(ctx.credentials.graph_adaccount_batch).removeprefix("act_")
+    read = {"method": "GET", "relative_url": edge_url(ctx, f"summary=true&limit={WHOLE_LIST}")}
+    write = {"method": "POST", "relative_url": edge_url(ctx), "body": urlencode({"adaccount_id": account})}
+    batch = send_batch(ctx, [read, write, read])
+    before, created, after = answers(batch, 3)
+    body = created["body"] if isinstance(created["body"], dict) else {}
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    if (created["code"], error.get("code")) == (400, 3989):
+        raise Skip(f"{account} is already a client account of the business: pass a fresh {needs_text(FRESH)}")
+    if body.get("access_status") == "PENDING":
+        raise Skip(
+            f"{account} was left PENDING (its owner approves): pass one a POST adds at once, {needs_text(FRESH)}"
+        )
+    got = (created["code"], body.get("access_status"))
+    if not ctx.expect(
+        got == (200, "CONFIRMED"), f"the POST item of {account}: expected (200, CONFIRMED), got {got}", batch
+    ):
+        return
+    ctx.memo.setdefault("created", []).append(account)
+    (total, ids), (total_after, ids_after) = listed(before), listed(after)
+    if total is None or total_after is None:
+        raise Violation("a GET item with summary=true has no summary.total_count", batch)
+    ctx.expect(account not in ids, f"{account} is listed by the GET item before the POST item that adds it", batch)
+    ctx.expect(
+        total_after == total + 1,
+        f"summary.total_count is {total} before the POST item and {total_after} in the GET item after it, "
+        f"not {total + 1}: a GET item must see the writes of the items before it",
+        batch,
+    )
+    if total_after <= WHOLE_LIST:
+        ctx.expect(account in ids_after, f"{account} is not listed by the GET item after the POST item", batch)
 
 
 @probe("graph.duplicate_create", "meta", writes=True)

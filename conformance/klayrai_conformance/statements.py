@@ -123,7 +123,7 @@ CHECKED_BY: dict[str, tuple[str, ...]] = {
     "graph.batch.answers": ("graph.batch.include_headers", "graph.batch.order"),
     "graph.batch.as_alone": ("graph.batch.item_as_alone",),
     "graph.batch.own_token": ("graph.batch.item_token",),
-    "graph.batch.in_order": ("graph.batch.order",),
+    "graph.batch.in_order": ("graph.batch.order", "graph.batch.write_then_read"),
     "graph.batch.limits": ("graph.batch.max_items", "graph.batch.malformed"),
     "graph.batch.references": ("graph.batch.malformed",),
 }

@@ -56,6 +56,7 @@ class Credentials:
     graph_business: str | None = None
     graph_other_business: str | None = None
     graph_adaccount_new: str | None = None
+    graph_adaccount_batch: str | None = None
     graph_adaccount_pending: str | None = None
     graph_adaccount_existing: str | None = None
     graph_adaccount_owned: str | None = None
@@ -91,6 +92,7 @@ CREDENTIAL_SOURCES = {
     "graph_business": ("--graph-business", "GRAPH_BUSINESS_ID"),
     "graph_other_business": ("--graph-other-business", "GRAPH_OTHER_BUSINESS_ID"),
     "graph_adaccount_new": ("--graph-adaccount-new", "GRAPH_ADACCOUNT_NEW"),
+    "graph_adaccount_batch": ("--graph-adaccount-batch", "GRAPH_ADACCOUNT_BATCH"),
     "graph_adaccount_pending": ("--graph-adaccount-pending", "GRAPH_ADACCOUNT_PENDING"),
     "graph_adaccount_existing": ("--graph-adaccount-existing", "GRAPH_ADACCOUNT_EXISTING"),
     "graph_adaccount_owned": ("--graph-adaccount-owned", "GRAPH_ADACCOUNT_OWNED"),
@@ -113,6 +115,7 @@ def mock_defaults(graph_url: str | None = None) -> Credentials:
     from mockserver.world.credentials import (
         AGENCY_BUSINESS_ID,
         API_KEYS,
+        BATCH_POST_ACCOUNT,
         GRAPH_TOKENS,
         OTHER_AGENCY_BUSINESS_ID,
         POST_OUTCOMES,
@@ -130,6 +133,7 @@ def mock_defaults(graph_url: str | None = None) -> Credentials:
         graph_business=AGENCY_BUSINESS_ID,
         graph_other_business=OTHER_AGENCY_BUSINESS_ID,
         graph_adaccount_new=POST_OUTCOMES["confirmed"],
+        graph_adaccount_batch=BATCH_POST_ACCOUNT,
         graph_adaccount_pending=POST_OUTCOMES["pending"],
         graph_adaccount_existing=POST_OUTCOMES["graph_3989"],
         graph_adaccount_owned=POST_OUTCOMES["graph_3946"],

@@ -39,3 +39,6 @@ POST_OUTCOMES = {
     "pending": "act_300000000004",  # owner requires approval, not yet a client
     "graph_3989": "act_123456789",  # already a client account of the agency
 }
+# A second ad account a POST adds at once (CONFIRMED, like `confirmed`; same owner), not yet a client: the conformance
+# kit's batch probe (graph.batch.write_then_read) adds it, so that no write probe needs another's fresh account.
+BATCH_POST_ACCOUNT = "act_300000000005"

@@ -10,6 +10,7 @@ from mockserver.world.clock import DAY, NOW, NOW_TS, utc, zone_offset
 from mockserver.world.credentials import (
     ACME_BUSINESS_ID,
     AGENCY_BUSINESS_ID,
+    BATCH_POST_ACCOUNT,
     DEMO_WORKSPACE,
     DOC_AD_ACCOUNTS,
     GRAPH_TOKENS,
@@ -29,7 +30,7 @@ POST_OWNER_BUSINESSES: tuple[Json, ...] = (
 BUSINESS_IDS = frozenset(
     {ACME_BUSINESS_ID, AGENCY_BUSINESS_ID, OTHER_AGENCY_BUSINESS_ID, *(b["id"] for b in POST_OWNER_BUSINESSES)}
 )
-AD_ACCOUNT_IDS = frozenset({*DOC_AD_ACCOUNTS, *POST_OUTCOMES.values()})
+AD_ACCOUNT_IDS = frozenset({*DOC_AD_ACCOUNTS, *POST_OUTCOMES.values(), BATCH_POST_ACCOUNT})
 
 
 def businesses(agency_name: str, other_agency_name: str) -> list[Json]:
@@ -65,7 +66,8 @@ def ad_account(
 
 
 def ad_accounts(agency_name: str, agency_market: tuple[str, str]) -> list[Json]:
-    """Acme's two doc accounts, then one ad account per POST outcome but 3989 (which is Acme's main account)."""
+    """Acme's two doc accounts, then one ad account per POST outcome but 3989 (which is Acme's main account), then
+    the batch probe's second CONFIRMED target."""
     acme_main, acme_eu = DOC_AD_ACCOUNTS
     zero = ("0", "0", "0")
     return [
@@ -81,6 +83,8 @@ def ad_accounts(agency_name: str, agency_market: tuple[str, str]) -> list[Json]:
                    ("9870000", "0", "25000000"), "2019-11-20T16:45:00+0000", "3000000003"),
         ad_account(POST_OUTCOMES["pending"], "Initech - Brand Awareness", ("EUR", "Europe/Berlin"),
                    ("310550", "0", "0"), "2023-03-14T11:20:00+0000", "3000000004"),
+        ad_account(BATCH_POST_ACCOUNT, "Globex Outdoor - Trail Season", ("USD", "America/Denver"),
+                   ("1432000", "0", "0"), "2021-02-09T14:05:00+0000", "3000000003"),
     ]  # fmt: skip
 
 

@@ -46,6 +46,16 @@ class Request:
     def is_klayrai(self) -> bool:
         return self.path.startswith("/v1/")
 
+    @classmethod
+    def of(cls, scope: Scope, body: bytes) -> Request:
+        return cls(
+            method=scope["method"],
+            path=scope["path"],
+            query=parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
+            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            body=body,
+        )
+
 
 @dataclass
 class Response:
@@ -76,47 +86,58 @@ class Rewrite:
             await self.app(scope, receive, send)
             return
         body = await read_body(receive)
-        request = Request(
-            method=scope["method"],
-            path=scope["path"],
-            query=parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
-            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-            body=body,
-        )
+        request = Request.of(scope, body)
         if self.on_request is not None:
             self.on_request(request)
             scope = dict(scope)
             scope["query_string"] = urlencode(request.query).encode("latin-1")
             scope["headers"] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()]
             if request.body != body:
-                scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-                scope["headers"].append((b"content-length", str(len(request.body)).encode()))
-        replay = replayer(request.body)
+                scope = with_body(scope, request.body)
         if self.on_response is None:
-            await self.app(scope, replay, send)
+            await self.app(scope, replayer(request.body), send)
             return
-        messages: list[Message] = []
-
-        async def capture(message: Message) -> None:
-            messages.append(message)
-
-        await self.app(scope, replay, capture)
-        start = next(m for m in messages if m["type"] == "http.response.start")
-        raw = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in start["headers"]}
-        try:
-            parsed: Any = json.loads(raw) if raw else None
-        except ValueError:
-            parsed = None
-        response = Response(start["status"], headers, parsed, raw)
+        status, headers, raw = await answer_of(self.app, scope, request.body)
+        response = Response(status, headers, json_or_none(raw), raw)
         self.on_response(request, response)
         out = raw if response.body is None else response.body
         if not isinstance(out, bytes):
             out = json.dumps(out, separators=(",", ":")).encode()
-        response.headers["content-length"] = str(len(out))
-        raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-        await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": out})
+        await answer(send, response.status, response.headers, out)
+
+
+def with_body(scope: Scope, body: bytes) -> Scope:
+    """The scope of the same request with another body: its `content-length` says so."""
+    headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+    return {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+
+
+def json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+async def answer_of(app: ASGIApp, scope: Scope, body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """The app's whole answer to one request (`scope` with `body`), captured instead of sent."""
+    messages: list[Message] = []
+
+    async def capture(message: Message) -> None:
+        messages.append(message)
+
+    await app(scope, replayer(body), capture)
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    raw = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return start["status"], {k.decode("latin-1"): v.decode("latin-1") for k, v in start["headers"]}, raw
+
+
+async def answer(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:
+    """Send an answer whose body may have been rewritten: `content-length` set to the body sent."""
+    headers = {**headers, "content-length": str(len(body))}
+    raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def read_body(receive: Receive) -> bytes:

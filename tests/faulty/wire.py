@@ -4,10 +4,27 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from mockserver.http.app import MockApp
-from tests.faulty.base import Request, Response, ResponseRewrite, Rewrite, accounts_of, error_of, faulty_app
+from tests.faulty.base import (
+    Request,
+    Response,
+    ResponseRewrite,
+    Rewrite,
+    accounts_of,
+    answer,
+    answer_of,
+    error_of,
+    faulty_app,
+    json_or_none,
+    read_body,
+    replayer,
+    with_body,
+)
 
 
 def is_edge(request: Request) -> bool:
@@ -160,18 +177,21 @@ def json_post_body_ignored() -> MockApp:
     return faulty_app(request=request)
 
 
+def form_batch(request: Request) -> tuple[dict[str, str], list[Any]]:
+    """A batch sent as a form field: the form and its items ({} and [] for anything else)."""
+    form = request.form() if is_batch(request) else {}
+    items = json_or_none(form.get("batch", "").encode())
+    return (form, items) if isinstance(items, list) else ({}, [])
+
+
 def batch_item_tokens_ignored() -> MockApp:
     """Every item of a batch runs with the batch's token, whatever token the item carries."""
 
     def request(incoming: Request) -> None:
-        form = incoming.form() if is_batch(incoming) else {}
-        if "batch" not in form:
+        form, items = form_batch(incoming)
+        if not items:
             return
-        try:
-            items = json.loads(form["batch"])
-        except ValueError:
-            return
-        for item in items if isinstance(items, list) else []:
+        for item in items:
             if isinstance(item, dict) and isinstance(item.get("relative_url"), str):
                 url, _, query = item["relative_url"].partition("?")
                 kept = "&".join(pair for pair in query.split("&") if not pair.startswith("access_token="))
@@ -201,3 +221,40 @@ def batch_answers_by_completion() -> MockApp:
             answer.body.reverse()
 
     return faulty_app(response=response)
+
+
+class SnapshotReads:
+    """A form batch's GET items are answered as a batch of their own run just before it; then the whole batch runs,
+    and its GET items' answers are replaced by those earlier ones."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/__mock/"):
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive)
+        form, items = form_batch(Request.of(scope, body))
+        reads = [
+            i for i, item in enumerate(items) if isinstance(item, dict) and str(item.get("method")).upper() == "GET"
+        ]
+        if len(reads) in (0, len(items)):
+            await self.app(scope, replayer(body), send)
+            return
+        alone = urlencode({**form, "batch": json.dumps([items[i] for i in reads])}).encode()
+        _, _, earlier = await answer_of(self.app, with_body(scope, alone), alone)
+        status, headers, raw = await answer_of(self.app, scope, body)
+        answers, snapshot = json_or_none(raw), json_or_none(earlier)
+        if isinstance(answers, list) and isinstance(snapshot, list) and len(snapshot) == len(reads):
+            for index, read in zip(reads, snapshot, strict=True):
+                answers[index] = read
+            raw = json.dumps(answers, separators=(",", ":")).encode()
+        await answer(send, status, headers, raw)
+
+
+def batch_reads_from_a_snapshot() -> MockApp:
+    """A batch's GET items read a snapshot taken before the batch: its POSTs land, the GETs after them miss them."""
+    app = faulty_app()
+    app.entry = SnapshotReads(app.entry)
+    return app

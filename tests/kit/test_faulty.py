@@ -17,6 +17,7 @@ from mockserver.testing import serve_in_thread
 from tests.conftest import BIG_KEY, EXPIRED_TOKEN, NOPERM_TOKEN, OTHER_KEY, REVOKED_KEY, STARTER_KEY, TOKEN
 from tests.faulty import FAULTS, GRAPH, TOLERATED, Fault
 from tests.faulty.transport import drops_on_hostile_input, serve_behind_front
+from tests.redis_server import RedisServer
 
 SECRETS = (BIG_KEY, STARTER_KEY, OTHER_KEY, TOKEN, REVOKED_KEY, EXPIRED_TOKEN, NOPERM_TOKEN)
 
@@ -82,3 +83,15 @@ def test_a_connection_dropped_on_hostile_input_fails_both_hostile_input_rules(tm
     for rule in ("klayrai.hostile_input", "graph.hostile_input"):
         outcome, text = results[rule]
         assert outcome == "failure" and "no HTTP answer to hostile input (connection dropped)" in text, output
+
+
+def test_a_batch_write_is_seen_by_the_next_item_on_the_mock_on_redis(redis_server: RedisServer, tmp_path: Path) -> None:
+    """graph.batch.write_then_read judges the order of items, not a store: the mock on a real Redis passes it too."""
+    junit = tmp_path / "redis.xml"
+    with serve_in_thread(Settings(state=redis_server.url(), validate_responses=False, log_level="warning")) as mock:
+        mock.reset()
+        code, output = run_kit(
+            mock.base_url, ("--api", "meta", "--phases", "probes", "--rules", "graph.batch.*"), junit
+        )
+    assert code == 0, output
+    assert junit_results(junit)["graph.batch.write_then_read"][0] == "passed", output

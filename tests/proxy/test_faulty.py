@@ -83,6 +83,7 @@ ACROSS_EXCHANGES = {  # fault -> why one exchange cannot show it
     "batch_item_tokens_ignored": "the client's traffic sends no batch item with its own token; the kit's probe does",
     "batch_json_body_refused": "a 400 code 100 is documented; only the same batch as a form field tells it",
     "batch_answers_by_completion": "each answer is well-formed; only the items sent tell their order",
+    "batch_reads_from_a_snapshot": "each answer is well-formed; only the items before a GET tell what it must see",
     "limits_are_server_errors": "the client's traffic stays within the limits; the kit's probe goes past them",
 }
 

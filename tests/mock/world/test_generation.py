@@ -20,7 +20,7 @@ import yaml
 
 from mockserver.resources import DEFAULT_WORLD_PATH
 from mockserver.world.clock import graph_time, utc
-from mockserver.world.credentials import POST_OUTCOMES
+from mockserver.world.credentials import BATCH_POST_ACCOUNT, POST_OUTCOMES
 from mockserver.world.generator import generate
 from mockserver.world.load import KLAYRAI_OWNED
 from mockserver.world.records import World
@@ -341,6 +341,7 @@ def test_post_outcomes(big: dict[str, Any]) -> None:
     assert {name: outcome(account_id) for name, account_id in POST_OUTCOMES.items()} == {
         name: name for name in POST_OUTCOMES
     }
+    assert outcome(BATCH_POST_ACCOUNT) == "confirmed"  # the kit's batch probe adds it; nothing else does
     assert POST_OUTCOMES["graph_3989"] == "act_123456789"
     assert POST_OUTCOMES == {
         "graph_3946": "act_300000000001",
