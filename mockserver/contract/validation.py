@@ -62,7 +62,7 @@ def header_check(name: str, schema: dict[str, Any]) -> HeaderCheck:
 @dataclass(frozen=True)
 class ResponseRules:
     body: Any
-    headers: tuple[tuple[str, bool, HeaderCheck], ...]
+    headers: tuple[tuple[str, str, bool, HeaderCheck], ...]  # as the contract spells it, lower-cased, required
 
 
 def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRules:
@@ -71,7 +71,8 @@ def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRu
     headers = []
     for name, header in contract.resolve(response).get("headers", {}).items():
         header = contract.deref(header)
-        headers.append((name.lower(), bool(header.get("required")), header_check(name, header.get("schema", {}))))
+        check = header_check(name, header.get("schema", {}))
+        headers.append((name, name.lower(), bool(header.get("required")), check))
     return ResponseRules(body, tuple(headers))
 
 
@@ -101,14 +102,17 @@ class ResponseValidator:
         headers: dict[str, str],
         trace: str = "",
     ) -> list[str]:
-        """What is off-contract in an answer; `trace` is the request's own id, wherever the body carries it."""
+        """What is off-contract in an answer; `trace` is the request's own id, wherever the body carries it.
+        `headers` are named as the contract spells them (the mock's answers) or lower-cased (as the wire reads them:
+        an upstream's, relayed by the proxy)."""
         rules = self.rules.get((operation_id, status)) if operation_id else self.envelopes.get((api, status))
         if rules is None:
             return [f"status {status} is not documented for {operation_id}"]
         problems = list(self._body_problems(api, operation_id, status, rules, body, trace))
-        lowered = {k.lower(): v for k, v in headers.items()}
-        for name, required, check in rules.headers:
-            value = lowered.get(name)
+        for spelled, name, required, check in rules.headers:
+            value = headers.get(spelled)
+            if value is None:
+                value = headers.get(name)
             if value is None:
                 if required:
                     problems.append(f"header {name} is missing")

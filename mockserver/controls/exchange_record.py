@@ -24,9 +24,13 @@ Pairs = tuple[tuple[str, str], ...]
 MARGIN = 4096
 
 
-def shaped_by(kind: str, name: str | None = None) -> dict[str, str | None]:
-    """What decided the answer: `behaviour` (the API's own), `prefer`, `scenario` (a named rule) or `rate_limit`."""
-    return {"kind": kind, "name": name}
+Shaped = tuple[str, str | None]  # what decided the answer: its kind and name (`shaped_by` in the journal)
+
+
+def shaped_by(kind: str, name: str | None = None) -> Shaped:
+    """What decided the answer: `behaviour` (the API's own), `prefer`, `scenario` (a named rule), `rate_limit`;
+    for the proxy, `upstream` or `proxy`."""
+    return kind, name
 
 
 @functools.lru_cache(maxsize=256)
@@ -35,7 +39,7 @@ def masker_for(secrets: tuple[str, ...]) -> Masker:
     return Masker(secrets)
 
 
-def shaping(exchange: RequestContext) -> dict[str, str | None]:
+def shaping(exchange: RequestContext) -> Shaped:
     """What shaped the mock's answer: a `Prefer` header wins over a scenario rule, both over a rate limit."""
     if exchange.scenario == "prefer":
         return shaped_by("prefer", exchange.incoming.headers.get("prefer"))
@@ -44,24 +48,6 @@ def shaping(exchange: RequestContext) -> dict[str, str | None]:
     if exchange.usage is not None and exchange.usage.exceeded:
         return shaped_by("rate_limit", f"{exchange.usage.limit} requests")
     return shaped_by("behaviour", exchange.operation_id)
-
-
-def mock_exchange(exchange: RequestContext, answer: Written, body_limit: int, timings: dict[str, float]) -> Captured:
-    """`Captured` of an exchange the mock answered: its request as read, its answer as written."""
-    incoming = exchange.incoming
-    return Captured(
-        f"{incoming.base_url}{incoming.path}",
-        incoming.raw_query,
-        incoming.headers,
-        incoming.body,
-        answer,
-        # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON body,
-        # a batch item; `Bearer` credentials; proofs) stands where a secret stands, which the masking rule finds
-        (exchange.credential,) if exchange.credential else (),
-        body_limit,
-        timings,
-        shaping(exchange),
-    )
 
 
 class Written(NamedTuple):
@@ -106,8 +92,8 @@ class Captured:
         answer: Written,
         secrets: tuple[str, ...],
         body_limit: int,
-        timings: dict[str, float],
-        shaped: dict[str, str | None],
+        timings: tuple[float, float],
+        shaped: Shaped,
     ) -> None:
         kept = body_limit + MARGIN
         if len(request_body) > kept or len(answer.body) > kept:
@@ -147,8 +133,8 @@ class Captured:
             "response_body": response_text,
             "body_sizes": sizes or (len(request_body), len(answer.body)),
             "truncated": (*(("request",) if request_cut else ()), *(("response",) if response_cut else ())),
-            "timings": timings,
-            "shaped_by": shaped,
+            "timings": {"wait": round(timings[0], 3), "receive": round(timings[1], 3)},
+            "shaped_by": {"kind": shaped[0], "name": shaped[1]},
             "size": self.size,
         }
 
@@ -203,13 +189,22 @@ def journal_entry(
     now = time.monotonic()
     whole = None
     if journal.keeping:
-        wait = ((writing or now) - exchange.started) * 1000
-        receive = (now - writing) * 1000 if writing is not None else 0.0
-        answer = Written(content_type, headers, b"" if incoming.method == "HEAD" else body)
-        whole = mock_exchange(exchange, answer, body_limit, {"wait": wait, "receive": receive})
+        whole = Captured(
+            f"{incoming.base_url}{incoming.path}",
+            incoming.raw_query,
+            incoming.headers,
+            incoming.body,
+            Written(content_type, headers, b"" if incoming.method == "HEAD" else body),
+            # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON
+            # body, a batch item; `Bearer` credentials; proofs) stands where a secret stands: the masking rule finds it
+            (exchange.credential,) if exchange.credential else (),
+            body_limit,
+            (((writing or now) - exchange.started) * 1000, (now - writing) * 1000 if writing is not None else 0.0),
+            shaping(exchange),
+        )
     journal.record(
         Entry(
-            0,
+            journal.next_id(),
             time.time(),
             incoming.method,
             incoming.path[:500],

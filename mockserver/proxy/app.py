@@ -240,7 +240,7 @@ class ProxyApp:
             exchanged = whole(exchange, answer, credentials, clock, rules, relay, self.settings.journal_body_bytes)
         entry = self.journal.record(
             Entry(
-                id=0,
+                id=self.journal.next_id(),
                 time=time.time(),
                 method=incoming.method,
                 path=incoming.path[:500],

@@ -50,6 +50,6 @@ def whole(
         Written(None, tuple(answer[1]), answer[2]),
         tuple(secrets),
         body_limit,
-        {"wait": round((writing - started) * 1000, 3), "receive": round((now - writing) * 1000, 3)},
+        ((writing - started) * 1000, (now - writing) * 1000),
         shaped_by("proxy", rules[0] if rules else None) if own else shaped_by("upstream", relay.upstream),
     )

@@ -102,9 +102,12 @@ class Journal:
         """False under `--journal-size 0`: entries are counted, not kept, and no exchange need be captured."""
         return self.capacity > 0
 
+    def next_id(self) -> int:
+        """The id of the entry about to be recorded (a shared journal's store gives its own: 0 here)."""
+        return next(self.ids)
+
     def record(self, entry: Entry) -> Entry:
-        """Keep `entry` (its `id` is the journal's to give), pushing out the oldest past the bounds."""
-        entry = Entry(next(self.ids), *entry[1:])
+        """Keep `entry` (its id from `next_id`), pushing out the oldest past the bounds."""
         self.recorded += 1
         if not self.keeping:
             return entry
