@@ -52,7 +52,7 @@ def test_the_dashboard_works_in_firefox(firefox: str, mock: tuple[RunningMock, s
     )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
-    assert seen == {"statuses": [200, 500, 200], "outside": [], "errors": []}
+    assert seen == {"opened": 401 if token else 200, "statuses": [200, 500, 200], "outside": [], "errors": []}
     assert [(entry["status"], entry["scenario"]) for entry in running.journal()] == [
         (200, None),
         (500, "down"),

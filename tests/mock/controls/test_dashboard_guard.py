@@ -87,7 +87,9 @@ def test_a_browser_off_loopback_gets_the_sign_in_page(off_loopback: httpx.Client
     assert first.headers["www-authenticate"].startswith("Bearer") and first.headers["cache-control"] == "no-store"
     nonce = nonce_of(first)
     assert nonce != nonce_of(second) and len(nonce) >= 24
-    assert first.text.count(f'nonce="{nonce}"') == 2 and first.text.count("<script") == 1
+    assert (
+        first.text.count(f'nonce="{nonce}"') == 2 and first.text.count("<script") == first.text.count("</script") == 1
+    )
     assert '<label for="token">Admin token</label>' in first.text and "sessionStorage" in first.text
     assert "://" not in first.text and TOKEN not in first.text  # nothing from another origin, no secret
     assert off_loopback.get("/__mock/ui/js/main.js", headers=BROWSER).status_code == 401  # any file, as it is opened

@@ -3,14 +3,16 @@
 //
 // Usage: node dashboard.mjs <firefox> <base_url> <api_key> [<admin_token>]
 // With an admin token the mock is off loopback: the page asks for the token first, and keeps it over a reload.
-// Prints one JSON line: the statuses of the API requests this script made while the page watched, every request
-// of the page outside the mock's origin, and every script error of the page. Exits 1 on the first step that fails.
+// Prints one JSON line: the status of the page as first opened (401 off loopback: the sign-in page), the statuses
+// of the API requests this script made while the page watched, every request of the page outside the mock's
+// origin, and every script error of the page. Exits 1 on the first step that fails.
 import puppeteer from "puppeteer-core";
 
 const [firefox, base, apiKey, adminToken] = process.argv.slice(2);
 const WAIT_MS = 20_000;
 const origin = new URL(base).origin;
 const statuses = [];
+let opened = null;
 
 // Whether a request of the page stays in it or on the mock: a data: URL (the blank icon) is never fetched, and a
 // blob: URL (the modules the sign-in page runs) carries the origin of the page that made it.
@@ -43,7 +45,7 @@ async function signIn(page) {
 }
 
 async function drive(page) {
-  await page.goto(`${base}/__mock/ui/`);
+  opened = (await page.goto(`${base}/__mock/ui/`)).status();
   if (adminToken) {
     await signIn(page);
     await waitForText(page, "#journal-live", "live");
@@ -89,7 +91,7 @@ try {
   page.on("pageerror", (error) => errors.push(String(error)));
   await drive(page);
   await page.close();  // closes its journal stream before the mock stops
-  console.log(JSON.stringify({ statuses, outside, errors }));
+  console.log(JSON.stringify({ opened, statuses, outside, errors }));
 } catch (error) {
   console.error(`${error.stack}\nstatuses so far: ${statuses}; outside: ${outside}; errors: ${errors}`);
   process.exitCode = 1;
