@@ -1,5 +1,5 @@
-"""Real parts the tests need from the system (Redis, Chromium, Node): skipped on a developer's machine without them,
-a failure in CI, where .ci/run installs them."""
+"""Real parts the tests need from the system (Redis, Chromium, Firefox ESR, Node): skipped on a developer's machine
+without them, a failure in CI, where .ci/run installs them."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ DEBIAN_PACKAGE = {"redis-server": "redis-server", "chromium": "chromium", "node"
 
 
 def require(binary: str) -> str:
-    """The path of a real part a test needs (redis-server, chromium, node, npm). On a developer's machine without it
-    the test is skipped with the package to install; in CI (CI=true), where .ci/run installs it, it fails."""
+    """The path of a real part a test needs (redis-server, chromium, firefox-esr, node, npm). On a developer's machine
+    without it the test is skipped with the package to install; in CI (CI=true), where .ci/run installs it, it fails."""
     path = shutil.which(binary)
     if path:
         return path
@@ -38,7 +38,7 @@ def require(binary: str) -> str:
 
 def npm_install(folder: Path) -> None:
     """`npm ci` in `folder` from its lock file, unless node_modules already holds exactly that lock file's packages
-    (the Node SDK's and the contract linter's folders under tests/)."""
+    (the Node SDK's, the Firefox driver's and the contract linter's folders under tests/)."""
     npm = require("npm")
     require("node")
     stamp = folder / "node_modules" / ".installed-lock-sha256"

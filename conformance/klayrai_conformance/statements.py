@@ -143,7 +143,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "mock.routing.compiled": "how the mock routes (tests/mock/contract/test_operations.py)",
     "mock.limits": "the mock's own limits; the contract's (x-limits) are checked by klayrai.limits, graph.limits",
     "mock.journal.whole": "the mock's journal (tests/mock/controls/test_journal_har.py)",
-    "mock.dashboard.files": "the mock's dashboard (tests/mock/controls/test_dashboard.py)",
+    "mock.dashboard.files": "the mock's dashboard (tests/mock/controls/test_dashboard_guard.py)",
     "tools.secrets": "about this project's own reports (the kit masks its own: tests/kit/test_faulty.py)",
     "tools.coverage": "how this project's tools count coverage, not a behaviour of the target",
     "tools.har": "how this project's tools read HAR files, not a behaviour of the target",

@@ -8,18 +8,23 @@
   or one given with `--admin-host`: a web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) reaches the
   socket, but its requests carry the page's own Host, and get 403.
 - A state-changing call must be `Content-Type: application/json` (`JsonOnly`), and nothing here answers CORS.
+- The dashboard's files are admin routes like any other. A browser's navigation cannot send a header, so the 401 it
+  gets off loopback may carry a page that asks for the token (`sign_in`, given by the dashboard); the decision is the
+  same, only the body differs.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Callable
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="mockserver-admin"'}
+SignIn = Callable[[Scope], Response | None]  # the 401's page for this request, or None for the JSON one
 
 
 def is_loopback(host: str) -> bool:
@@ -61,8 +66,16 @@ class AdminGuard:
     """Wraps an admin app: lets a request through, or answers 401 (token missing or wrong), 403 (admin off, or a
     foreign Host without the token) or 415 (a state-changing call that is not JSON)."""
 
-    def __init__(self, app: ASGIApp, host: str, token: str | None, admin_hosts: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str,
+        token: str | None,
+        admin_hosts: tuple[str, ...] = (),
+        sign_in: SignIn | None = None,
+    ) -> None:
         self.app = JsonOnly(app)
+        self.sign_in = sign_in
         self.open = is_loopback(host)
         self.host = host
         self.token = token.encode() if token else None
@@ -84,14 +97,14 @@ class AdminGuard:
         refusal = self.refusal(scope)
         await (refusal or self.app)(scope, receive, send)
 
-    def refusal(self, scope: Scope) -> JSONResponse | None:
+    def refusal(self, scope: Scope) -> Response | None:
         if self.has_token(scope):
             return None
         if not self.open:
             if self.token is None:
                 message = f"The admin API is disabled: the mock is bound to {self.host} and no --admin-token is set"
                 return problem(403, message)
-            return problem(401, "The admin API needs 'Authorization: Bearer <admin token>'", CHALLENGE)
+            return self.challenge(scope)
         if not self.trusted_host(scope):
             return problem(
                 403,
@@ -99,6 +112,11 @@ class AdminGuard:
                 "by --admin-host; this request names another (DNS rebinding?)",
             )
         return None
+
+    def challenge(self, scope: Scope) -> Response:
+        """401, as JSON, or as the sign-in page for a browser opening the dashboard."""
+        page = self.sign_in(scope) if self.sign_in is not None else None
+        return page or problem(401, "The admin API needs 'Authorization: Bearer <admin token>'", CHALLENGE)
 
 
 class JsonOnly:

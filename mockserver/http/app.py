@@ -14,14 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.controls.admin import PREFIX, admin_app
 from mockserver.controls.admin_guard import AdminGuard
-from mockserver.controls.dashboard.pages import (
-    DashboardFiles,
-    Page,
-    dashboard_routes,
-    existing,
-    is_dashboard,
-    route_paths,
-)
+from mockserver.controls.dashboard.pages import Page, dashboard_routes, existing, route_paths
+from mockserver.controls.dashboard.sign_in import SignIn
 from mockserver.controls.dashboard.tryit import TryIt, is_try_it
 from mockserver.http.compression import Compression
 from mockserver.http.cors import Cors, exposed_headers
@@ -48,9 +42,9 @@ class MockApp:
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         control = admin_app(mock, dashboard_routes(mock))
-        self.admin = AdminGuard(control, mock.settings.host, mock.settings.admin_token, mock.settings.admin_hosts)
+        given = mock.settings
+        self.admin = AdminGuard(control, given.host, given.admin_token, given.admin_hosts, SignIn())
         self.pages: list[Page] = existing(route_paths(control.routes))  # what the banner and /__mock/ link
-        self.dashboard = DashboardFiles()
         self.try_it = TryIt(mock.contract, mock.store.world)
         self.api = MockMiddleware(mock)
         self.docs: connexion.AsyncApp | None = None
@@ -70,10 +64,8 @@ class MockApp:
         return app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_dashboard(scope["path"]):
-            await self.dashboard(scope, receive, send)  # files only: the data they show comes through the guard
-        elif scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
-            await self.admin(scope, receive, send)  # outside CORS and compression
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+            await self.admin(scope, receive, send)  # the dashboard too; outside CORS and compression
         elif scope["type"] == "lifespan":
             await self.served(scope, receive, self.closing(send))
         else:

@@ -35,7 +35,8 @@ from mockserver.contract.spec import default_contract
 from mockserver.controls.admin import PREFIX, journal_endpoint
 from mockserver.controls.admin_guard import AdminGuard
 from mockserver.controls.coverage import Coverage, coverage_endpoint
-from mockserver.controls.dashboard.pages import DashboardFiles, is_dashboard, proxy_routes
+from mockserver.controls.dashboard.pages import proxy_routes
+from mockserver.controls.dashboard.sign_in import SignIn
 from mockserver.controls.har import har_endpoint
 from mockserver.errors import ApiError, gateway_error
 from mockserver.exchange import RequestContext as MockExchange
@@ -95,9 +96,10 @@ class ProxyApp:
             Route(f"{PREFIX}/health", self.health),
             *proxy_routes(self.journal),
         ]
-        # The mock's own guard (token off loopback, loopback Host, JSON-only), outside CORS like the mock's.
-        self.admin = AdminGuard(Starlette(routes=routes), settings.host, settings.admin_token, settings.admin_hosts)
-        self.dashboard = DashboardFiles()  # the mock's dashboard, on the proxy's journal
+        # The mock's own guard (token off loopback, loopback Host, JSON-only) over the mock's dashboard too, on the
+        # proxy's journal; outside CORS like the mock's.
+        admin = Starlette(routes=routes)
+        self.admin = AdminGuard(admin, settings.host, settings.admin_token, settings.admin_hosts, SignIn())
         # The mock's CORS policy, its violations header exposed too (docs/decisions.md).
         self.entry: ASGIApp = Cors(
             self.proxy,
@@ -111,8 +113,6 @@ class ProxyApp:
             await lifespan(receive, send, self.shutdown)
         elif scope["type"] != "http":
             return
-        elif is_dashboard(scope["path"]):
-            await self.dashboard(scope, receive, send)  # files only: the data they show comes through the guard
         elif scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)
         else:

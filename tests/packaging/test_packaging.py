@@ -137,7 +137,11 @@ def test_the_wheel_carries_the_contract_and_the_world(wheels: tuple[Path, Path])
     assert wheel.read("mockserver/world/default_world.json") == (ROOT / "fixtures" / "default_world.json").read_bytes()
     assert "klayrai_conformance/schemathesis.toml" in wheel.namelist()
     dashboard = ROOT / "mockserver" / "controls" / "dashboard"
-    for page in [*(dashboard / "static").rglob("*.*"), *(dashboard / "swagger").glob("*.*")]:
+    for page in [
+        *(dashboard / "static").rglob("*.*"),
+        *(dashboard / "swagger").glob("*.*"),
+        *(dashboard / "sign_in").glob("*.*"),
+    ]:
         name = page.relative_to(ROOT).as_posix()
         assert wheel.read(name) == page.read_bytes(), name  # the dashboard and Swagger UI's page are package data
     tops = {name.split("/")[0] for name in wheel.namelist() if not name.startswith(f"{DISTRIBUTION}-")}

@@ -1,6 +1,7 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright (no browser is downloaded). The page
 follows the journal live, opens an exchange, adds and removes a scenario, resets after a confirmation, shows
-coverage (or says it is not available), and never makes a request to another origin."""
+coverage (or says it is not available), and never makes a request to another origin. Off loopback the browser
+signs in with the admin token first. Firefox: test_dashboard_firefox.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 
 from mockserver.settings import Settings
 from mockserver.testing import RunningMock, serve_in_thread
@@ -35,18 +36,26 @@ def browser() -> Iterator[Browser]:
 
 
 class Watched:
-    """A page of the browser with every request outside the mock's origin and every script error noted."""
+    """A page of the browser with every request outside the mock's origin and every script error noted. A blob: URL
+    (a module the sign-in page runs) carries the origin of the page that made it."""
 
     def __init__(self, browser: Browser, origin: str) -> None:
         self.page: Page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.page.set_default_timeout(WAIT_MS)
         self.outside: list[str] = []
         self.errors: list[str] = []
-        self.page.on("request", lambda r: r.url.startswith(origin + "/") or self.outside.append(r.url))
+        self.requests: list[Request] = []
+        self.origin = origin
+        self.page.on("request", self.noted)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
-    def __enter__(self) -> Page:
-        return self.page
+    def noted(self, request: Request) -> None:
+        self.requests.append(request)
+        if not request.url.removeprefix("blob:").startswith(self.origin + "/"):
+            self.outside.append(request.url)
+
+    def __enter__(self) -> Watched:
+        return self
 
     def __exit__(self, *failure: object) -> None:
         self.page.close()  # closes its journal stream before the server stops
@@ -65,8 +74,8 @@ def accounts(mock: RunningMock) -> httpx.Response:
 
 
 def test_the_dashboard_follows_and_drives_the_mock(browser: Browser, mock: RunningMock) -> None:
-    with Watched(browser, mock.base_url) as page:
-        drive(page, mock)
+    with Watched(browser, mock.base_url) as watched:
+        drive(watched.page, mock)
 
 
 def drive(page: Page, mock: RunningMock) -> None:
@@ -125,19 +134,44 @@ def guarded() -> Iterator[RunningMock]:
         yield running
 
 
-def test_off_loopback_the_page_asks_for_the_admin_token(browser: Browser, guarded: RunningMock) -> None:
-    with Watched(browser, guarded.base_url) as page:
-        page.goto(f"{guarded.base_url}/__mock/ui/")
+def signed(request: Request) -> bool:
+    return request.headers.get("authorization") == f"Bearer {ADMIN_TOKEN}"
+
+
+def test_off_loopback_the_browser_signs_in_with_the_admin_token(browser: Browser, guarded: RunningMock) -> None:
+    """Every file of the dashboard needs the token too: the guard's 401 is a page that asks for it, keeps it in the
+    tab, and loads the dashboard with it; a wrong token is asked again, a reload needs no second prompt, and the
+    token travels in the Authorization header only, never in a URL."""
+    with Watched(browser, guarded.base_url) as watched:
+        page = watched.page
+        first = page.goto(f"{guarded.base_url}/__mock/ui/")
+        assert first is not None and first.status == 401
         token = page.get_by_label("Admin token")
+        expect(token).to_be_focused()
+        token.fill("not-the-token")
+        page.get_by_role("button", name="Use token").click()
+        expect(page.get_by_role("status")).to_contain_text("Authorization: Bearer")
         expect(token).to_be_focused()
         token.fill(ADMIN_TOKEN)
         page.get_by_role("button", name="Use token").click()
         expect(page.locator("#journal-live")).to_have_text("live")
         expect(page.locator("#credentials-body")).to_contain_text(DOC_KEY)
+        accounts(guarded)
+        expect(page.locator("#journal-table tbody tr").filter(has_text="listAccounts")).to_have_count(1)
+        page.reload()
+        expect(page.locator("#journal-live")).to_have_text("live")
+        expect(page.locator("#journal-table tbody tr").filter(has_text="listAccounts")).to_have_count(1)
+        expect(page.get_by_label("Admin token")).to_be_hidden()  # the dashboard's own prompt, for a later 401
+        mock_calls = [r for r in watched.requests if r.url.startswith(guarded.base_url + "/__mock/")]
+        assert {r.url.removeprefix(guarded.base_url) for r in mock_calls} >= {"/__mock/ui/js/sse.js", "/__mock/"}
+        assert all(ADMIN_TOKEN not in r.url for r in watched.requests)
+        unsigned = [(r.resource_type, r.headers.get("authorization")) for r in mock_calls if not signed(r)]
+        assert unsigned == [("document", None), ("fetch", "Bearer not-the-token"), ("document", None)]
 
 
 def test_the_validating_proxy_serves_the_dashboard_for_its_own_traffic(browser: Browser, mock: RunningMock) -> None:
-    with proxy_to(mock.base_url) as (proxy, _), Watched(browser, proxy) as page:
+    with proxy_to(mock.base_url) as (proxy, _), Watched(browser, proxy) as watched:
+        page = watched.page
         page.goto(f"{proxy}/__mock/ui/")
         expect(page.locator("#journal-live")).to_have_text("live")
         for panel in ("#scenarios", "#limits", "#credentials"):  # the proxy has no world nor controls
@@ -168,7 +202,8 @@ def execute(page: Page, operation_id: str, prefer: str | None = None) -> str:
 def test_swagger_ui_works_the_first_time(browser: Browser, mock: RunningMock) -> None:
     """No server to pick, no key to paste: the servers box holds this mock, the key and token are filled in, the
     examples name the default world, and Prefer forces a documented answer."""
-    with Watched(browser, mock.base_url) as page:
+    with Watched(browser, mock.base_url) as watched:
+        page = watched.page
         page.goto(f"{mock.base_url}/ui/")
         expect(page.locator(".servers select")).to_have_value(mock.base_url)
         assert execute(page, "listAccounts") == "200"

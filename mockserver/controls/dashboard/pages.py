@@ -1,9 +1,10 @@
 """The dashboard's files and the `/__mock/` index.
 
-The files (`static/`, package data) hold no data and change nothing: every figure on the page comes from the admin
-API, which the admin guard protects. So they are served outside the guard, which lets a browser load the page off
-loopback and ask for the admin token before its first call. A Content-Security-Policy of `'self'` keeps the page
-from loading anything from another origin.
+The files (`static/`, package data) are admin routes, behind the admin guard like the admin API they show: open on
+loopback (a loopback Host or one of --admin-host), the bearer token off loopback, 403 where admin is off. A
+browser's navigation cannot send the token, so off loopback the guard's 401 is a sign-in page (`sign_in`) that
+fetches these files with it. A Content-Security-Policy of `'self'` keeps the page from loading anything from
+another origin.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def load_files(folder: Traversable, prefix: str = "") -> dict[str, tuple[bytes, 
 
 
 class DashboardFiles:
-    """`/__mock/ui/...`: the static files, `index.html` for the folder itself; GET and HEAD only."""
+    """`/__mock/ui/...`: the static files, `index.html` for the folder itself; GET and HEAD only (`file_routes`)."""
 
     def __init__(self) -> None:
         self.files = load_files(resources.files(__package__) / "static")
@@ -104,6 +105,12 @@ class DashboardFiles:
         else:
             response = Response(found[0], media_type=found[1], headers=HEADERS)
         await response(scope, receive, send)
+
+
+def file_routes() -> list[BaseRoute]:
+    """The dashboard's files as admin routes: the guard covers them as any other."""
+    files = DashboardFiles()
+    return [Route(UI.rstrip("/"), files), Route(UI + "{file:path}", files)]
 
 
 def is_dashboard(path: str) -> bool:
@@ -141,12 +148,17 @@ def index_endpoint(docs: bool) -> Callable[[Request], Awaitable[Response]]:
 
 
 def proxy_routes(journal: Journal) -> list[BaseRoute]:
-    """What the validating proxy adds to its admin routes for the dashboard: the index and the journal stream."""
-    return [Route(f"{PREFIX}/", index_endpoint(docs=False)), Route(f"{PREFIX}/journal/stream", JournalStream(journal))]
+    """What the validating proxy adds to its admin routes for the dashboard: its files, the index and the journal
+    stream."""
+    return [
+        *file_routes(),
+        Route(f"{PREFIX}/", index_endpoint(docs=False)),
+        Route(f"{PREFIX}/journal/stream", JournalStream(journal)),
+    ]
 
 
 def dashboard_routes(mock: Mock) -> list[BaseRoute]:
-    """The admin API's routes the dashboard adds (the guard covers them as any other)."""
+    """The admin API's routes the dashboard adds: its files, the index, the stream, the settings."""
 
     async def settings(request: Request) -> Response:
         """What shapes every answer and is fixed at start: latency, the default budget, validation."""
@@ -162,6 +174,7 @@ def dashboard_routes(mock: Mock) -> list[BaseRoute]:
         )
 
     return [
+        *file_routes(),
         Route(f"{PREFIX}/", index_endpoint(docs=True)),
         Route(f"{PREFIX}/journal/stream", JournalStream(mock.journal)),
         Route(f"{PREFIX}/settings", settings),
