@@ -68,11 +68,14 @@ return seq
 )
 
 # Append journal entries, numbered, keeping the newest `capacity`. KEYS: epoch, journal, total. ARGV: deadline,
-# (unused), capacity, the entries... Returns the total, nil when late.
+# entries recorded but pushed out before they could be sent (counted in the total), capacity, the entries...
+# Returns the total, nil when late.
 APPEND = (
     HEAD
     + """
 if late then return false end
+local skipped = tonumber(ARGV[2]) or 0
+if skipped > 0 then redis.call('INCRBY', KEYS[3], skipped) end
 for i = 4, #ARGV do
   local id = redis.call('INCR', KEYS[3])
   redis.call('LPUSH', KEYS[2], id .. '|' .. ARGV[i])
