@@ -108,7 +108,7 @@ class RedisState:
         expiries = [int((start + p.window) * 1000) + 1000 for p, start in windows]
         sent = (self.epoch, self.gen)  # what the count is made under (another request may catch up meanwhile)
         args = [self.link.deadline(), *sent, self.fresh(), len(rules), *(r.key for r in rules)]
-        epoch, gen, loglen, hits, counts = await self.link.script(scripts.COUNT, keys, [*args, *expiries])
+        epoch, gen, loglen, hits, counts = await self.link.script(scripts.COUNT, keys, [*args, *expiries], True)
         stale = (epoch, gen) != sent
         await self.catch_up(epoch, gen, int(loglen))
         if stale:

@@ -27,6 +27,7 @@ from redis.exceptions import NoScriptError
 
 from mockserver.contract.secrets import mask_url
 from mockserver.state.interface import StateUnavailable
+from mockserver.state.redis_together import Together
 
 POOL_SIZE = 16  # connections per process: the lanes, the health check and a lane's replacement
 LANES = 2  # batches in flight at once; calls made meanwhile wait for a lane and go out together
@@ -52,6 +53,7 @@ class Link:
         self.idle = list(range(LANES))
         self.loaded: set[str] = set()  # scripts Redis is known to hold
         self.digests: dict[str, str] = {}
+        self.together = Together(self.command, self.learn)  # calls of one script sent as one
 
     def new_client(self) -> redis.asyncio.Redis:
         pool = redis.asyncio.BlockingConnectionPool.from_url(
@@ -93,23 +95,35 @@ class Link:
     async def call(self, *command: Any) -> Any:
         """One command's answer, sent with the others of this turn of the loop (or, every lane busy, of the turns
         until one is free: then bounded by a timer of its own)."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.queue.append((command, future))
+        return await self.answer(future)
+
+    async def answer(self, future: asyncio.Future[Any]) -> Any:
         self.schedule()
         if self.idle:
             return await future
-        timer = loop.call_later(self.timeout, self.expire, future)
+        timer = asyncio.get_running_loop().call_later(self.timeout, self.expire, future)
         try:
             return await future
         finally:
             timer.cancel()
 
-    async def script(self, source: str, keys: list[str], args: list[Any]) -> Any:
-        """A script's answer; StateUnavailable when Redis read it past its deadline (`args[0]`)."""
+    async def call_together(self, source: str, keys: list[str], args: list[Any]) -> Any:
+        """A script's call sent as one with the other calls of the same script in this batch (`Together`)."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.together.add(source, keys, args, future)
+        return await self.answer(future)
+
+    async def script(self, source: str, keys: list[str], args: list[Any], together: bool = False) -> Any:
+        """A script's answer; StateUnavailable when Redis read it past its deadline (`args[0]`). `together`: sent
+        as one call with the other calls of this script in the batch (independent calls, each its own answer)."""
         for _ in range(2):
             try:
-                result = await self.call(*self.command(source, keys, args))
+                if together:
+                    result = await self.call_together(source, keys, args)
+                else:
+                    result = await self.call(*self.command(source, keys, args))
             except NoScriptError as exc:
                 self.learn(source, exc)  # Redis restarted: send it whole once
                 continue
@@ -144,7 +158,7 @@ class Link:
         self.current()  # a new loop starts with every lane free: before one is taken
         if not self.idle:
             return
-        batch, self.queue = self.queue, []
+        batch, self.queue = self.queue + self.together.take(), []
         rides = [ride for ride in (rider() for rider in self.riders) if ride is not None]
         if not batch and not rides:
             return

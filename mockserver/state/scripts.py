@@ -10,6 +10,8 @@ caller is behind; the caller catches up and tries again.
 
 from __future__ import annotations
 
+import functools
+
 # Shared head: KEYS[1] epoch. ARGV[1] deadline (ms), ARGV[2] the caller's epoch. Leaves `late` and `current`.
 HEAD = """
 local clock = redis.call('TIME')
@@ -124,3 +126,27 @@ end
 return 1
 """
 )
+
+
+@functools.cache
+def together(source: str) -> str:
+    """`source` run once per call of a batch, in one call (`mockserver.state.redis_together`). KEYS: every call's
+    keys in order. ARGV: the number of calls, each call's key and argument counts, then every call's arguments in
+    order. Returns each call's answer, 0 for nil (a call read past its deadline)."""
+    return f"""
+local function one(KEYS, ARGV)
+{source}
+end
+local calls = tonumber(ARGV[1])
+local k, a = 0, 1 + 2 * calls
+local results = {{}}
+for c = 1, calls do
+  local nk, na = tonumber(ARGV[2 * c]), tonumber(ARGV[2 * c + 1])
+  local keys, args = {{}}, {{}}
+  for i = 1, nk do keys[i] = KEYS[k + i] end
+  for i = 1, na do args[i] = ARGV[a + i] end
+  k, a = k + nk, a + na
+  results[c] = one(keys, args) or 0
+end
+return results
+"""
