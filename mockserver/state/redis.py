@@ -189,13 +189,18 @@ class RedisState:
                 continue
             if seq == 0:
                 return None
-            if seq == self.store.first_change + self.applied:  # the only change since this process last looked
-                self.store.apply(dataclasses.replace(relation, seq=seq))
-                self.applied += 1
-            else:
-                await self.catch_up(self.epoch, self.gen, seq - self.store.first_change + 1)
-            return self.store.relations[pair]
+            return await self.made(dataclasses.replace(relation, seq=seq))
         raise StateUnavailable("the shared state was reset three times while a relation was being made")
+
+    async def made(self, relation: Relation) -> Relation:
+        """Apply a change this process made (its `seq` from Redis), once: a catch-up under way may be reading the
+        very same change from the log, so both apply under one lock, each only what the other has not."""
+        async with self.catching_up:
+            if relation.seq == self.store.first_change + self.applied:  # the only change since this process looked
+                self.store.apply(relation)
+                self.applied += 1
+        await self.catch_up(self.epoch, self.gen, relation.seq - self.store.first_change + 1)  # those before it
+        return self.store.relations[(relation.business_id, relation.ad_account_id)]
 
     async def change_controls(self, change: Callable[[Json], None]) -> None:
         """Apply `change` to the rules and policies in force, compared-and-set: concurrent admin calls from several
