@@ -28,16 +28,18 @@ from benchmarks.processes import (
     start_server,
 )
 from benchmarks.profiling import profile, profile_startup
-from benchmarks.targets import CACHE, REQUESTS, SERVERS, ceiling_argv, ours_argv, prism_argv
+from benchmarks.targets import CACHE, NO_JOURNAL, REQUESTS, SERVERS, ceiling_argv, ours_argv, prism_argv
 from benchmarks.wrk import WRK_LUA, run_rounds, summarize
 
 OURS = f"ours-{SERVERS[0]}"  # the mock as users run it: `mockserver serve` with its defaults
+NO_JOURNAL_TARGET = "ours-nojournal"  # the same with --journal-size 0: what the whole-exchange journal costs
 
 
 def main_targets(outdir: Path, prism: Path | None) -> tuple[list[Server], Path]:
     """Our mock and the bare-Starlette ceiling on each server, and Prism; the ceiling's recording file."""
     logs, recording = outdir / "logs", outdir / "recording.json"
     servers = [Server(f"ours-{s}", ours_argv(s), logs / f"ours-{s}.log") for s in SERVERS]
+    servers.append(Server(NO_JOURNAL_TARGET, ours_argv(SERVERS[0], *NO_JOURNAL), logs / f"{NO_JOURNAL_TARGET}.log"))
     servers += [Server(f"ceiling-{s}", ceiling_argv(s, recording), logs / f"ceiling-{s}.log") for s in SERVERS]
     if prism is not None:
         servers.append(Server("prism", prism_argv(prism), None, note="defaults (-v info)"))

@@ -10,6 +10,7 @@ from benchmarks.probes import med
 from benchmarks.targets import (
     BATCH_TIMES,
     CEILING_FRACTION,
+    JOURNAL_CEILING_FRACTION,
     LAST_PAGE_TIMES,
     POST_GET_TIMES,
     PRISM_P99_FRACTION,
@@ -39,6 +40,27 @@ def fastest_ceiling(report: dict[str, Any], req: str) -> tuple[str, float] | Non
     return max(found, key=lambda nv: nv[1]) if found else None
 
 
+def journal_rows(report: dict[str, Any]) -> list[Row]:
+    """The HAR issue's target (the mock with its full journal against the ceiling), and the journal's price: the
+    mock with it against the same mock keeping nothing (`--journal-size 0`), side by side in the run."""
+    rows = []
+    for req in REQUESTS:
+        rps, ceiling = stat(report, req.name, OURS, "rps"), fastest_ceiling(report, req.name)
+        target = f">= {100 * JOURNAL_CEILING_FRACTION:.0f}% of the fastest ceiling, full journal on"
+        if rps and ceiling:
+            r = rps / ceiling[1]
+            rows.append(row(target, req.name, f"{100 * r:.0f}% of {ceiling[0]}", r, r >= JOURNAL_CEILING_FRACTION))
+        else:
+            rows.append(row(target, req.name, "not measured", None, None))
+    for req in REQUESTS:
+        rps, bare = stat(report, req.name, OURS, "rps"), stat(report, req.name, "ours-nojournal", "rps")
+        if rps and bare:
+            rows.append(
+                row("journal on / --journal-size 0 reported", req.name, f"{rps / bare:.2f}", rps / bare, "info")
+            )
+    return rows
+
+
 def judge(report: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for req in REQUESTS:
@@ -59,6 +81,7 @@ def judge(report: dict[str, Any]) -> list[Row]:
             rows.append(row(target, req.name, f"{100 * r:.0f}% of {ceiling[0]}", r, r >= CEILING_FRACTION))
         else:
             rows.append(row(target, req.name, "not measured", None, None))
+    rows += journal_rows(report)
     batch = report.get("batch") or {}
     target = f"batch of 50 within {BATCH_TIMES:.0f}x one request"
     if batch.get("available"):

@@ -105,6 +105,8 @@ def prism_argv(prism: Path) -> list[str]:
 PRISM_RPS_TIMES = 15.0  # ours >= 15x Prism's requests/s ...
 PRISM_P99_FRACTION = 0.1  # ... and <= 1/10 of its p99, on each of REQUESTS
 CEILING_FRACTION = 0.75  # ours >= 75 % of the fastest ceiling on each of REQUESTS
+JOURNAL_CEILING_FRACTION = 0.85  # the HAR issue: ours, full journal on, >= 85 % of the fastest ceiling
+NO_JOURNAL = ("--journal-size", "0")  # ours-nojournal: the same mock keeping no exchange (the journal's price)
 BATCH_TIMES = 10.0  # a batch of 50 within 10x one single request
 POST_GET_TIMES = 3.0  # POST req/s within 3x of the GET figure
 STARTUP_S = 1.0  # start-up under 1 s with the default world
