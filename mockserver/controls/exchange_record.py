@@ -56,12 +56,17 @@ class Written(NamedTuple):
     content_type: str | None  # None: `headers` are all there is (an upstream's answer, relayed)
     headers: Mapping[str, str] | Pairs
     body: bytes
+    length: int | None = None  # the Content-Length written, when not the body's (a HEAD's: the GET's, no body)
 
     def pairs(self) -> Pairs:
         listed = tuple(self.headers.items()) if isinstance(self.headers, Mapping) else self.headers
         if self.content_type is None:
             return listed
-        return (("content-type", self.content_type), ("content-length", str(len(self.body))), *listed)
+        return (("content-type", self.content_type), ("content-length", str(self.content_length)), *listed)
+
+    @property
+    def content_length(self) -> int:
+        return len(self.body) if self.length is None else self.length
 
     def header_chars(self) -> int:
         """The characters of `pairs()`, without making them."""
@@ -71,7 +76,7 @@ class Written(NamedTuple):
             listed = sum(map(len, chain.from_iterable(self.headers)))
         if self.content_type is None:
             return listed
-        return listed + len(self.content_type) + len(str(len(self.body))) + len("content-typecontent-length")
+        return listed + len(self.content_type) + len(str(self.content_length)) + len("content-typecontent-length")
 
 
 class Captured:
@@ -194,7 +199,9 @@ def journal_entry(
             incoming.raw_query,
             incoming.headers,
             incoming.body,
-            Written(content_type, headers, b"" if incoming.method == "HEAD" else body),
+            Written(content_type, headers, b"", len(body))
+            if incoming.method == "HEAD"
+            else Written(content_type, headers, body),
             # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON
             # body, a batch item; `Bearer` credentials; proofs) stands where a secret stands: the masking rule finds it
             (exchange.credential,) if exchange.credential else (),

@@ -52,6 +52,15 @@ def test_an_entry_is_the_whole_exchange(mock: RunningMock, client: httpx.Client)
     assert entry["shaped_by"] == {"kind": "behaviour", "name": "listAccounts"}
 
 
+def test_a_head_entry_says_the_length_a_get_would_have_and_keeps_no_body(
+    mock: RunningMock, client: httpx.Client
+) -> None:
+    head = client.head("/v1/accounts", headers=KEY)
+    (entry,) = entries(mock)
+    assert dict(entry["response_headers"])["content-length"] == head.headers["content-length"] != "0"
+    assert entry["response_body"] == "" and entry["body_sizes"] == [0, 0]
+
+
 def test_no_secret_leaves_in_the_journal_or_the_har(mock: RunningMock, client: httpx.Client) -> None:
     """A token in the query, in a form body, in a JSON body, behind `Bearer`, in a batch item; a key in a header."""
     item = {"method": "GET", "relative_url": f"{AGENCY}/client_ad_accounts?access_token={TOKEN}&limit=1"}
