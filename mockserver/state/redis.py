@@ -9,6 +9,7 @@ default limit, so two different worlds never mix):
     seen           each rule's hit counter, by name and generation added
     rel, log       run-time client relations (business|account -> status) and every change, in order
     journal, total the journal (newest first, capped at --journal-size) and the number of requests recorded
+    bodies         the journal's large response bodies, each kept once by digest, named by its entries
     answers        the answers counted for the coverage report, by name (`mockserver.controls.coverage`)
     limit:<epoch>:<n>:<policy>:<credential digest>:<window start>   rate-limit counters, expiring with their window
                    (n: the policies' changes so far, since a change restarts every counter)
@@ -44,7 +45,7 @@ from mockserver.state.store import Store
 from mockserver.world.records import Relation, World
 
 Json = dict[str, Any]
-DROPPED_ON_RESET = ("controls", "gen", "seen", "rel", "log", "journal", "answers")
+DROPPED_ON_RESET = ("controls", "gen", "seen", "rel", "log", "journal", "bodies", "answers")
 RETRIES = 3
 START_TIMEOUT = 5.0  # seconds the start-up check waits for Redis at most
 

@@ -6,6 +6,9 @@ any process recorded before it is in it."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +20,7 @@ from mockserver.state.journal import Entry, Journal, View, select, shown
 from mockserver.state.redis_link import Command, Link
 
 MAX_RIDE = 200  # entries written by one call
+APART = 256  # characters from which a response body is kept once by digest, not in every entry
 DELAY = 0.01  # seconds an entry waits at most before it goes with the next batch (fewer, larger appends)
 
 
@@ -24,7 +28,7 @@ class RedisJournal(Journal):
     def __init__(self, capacity: int, link: Link, key: Callable[[str], str]) -> None:
         super().__init__(capacity)
         self.link = link
-        self.keys = [key("epoch"), key("journal"), key("total")]
+        self.keys = [key("epoch"), key("journal"), key("total"), key("bodies")]
         self.waiting: list[Entry] = []  # masked and encoded when they go (`ride`), off the request's way
         self.skipped = 0  # recorded, then pushed out of `waiting` by newer ones before they went: counted in the total
         self.timer: asyncio.TimerHandle | None = None
@@ -59,10 +63,11 @@ class RedisJournal(Journal):
         entries, self.waiting = self.waiting[:MAX_RIDE], self.waiting[MAX_RIDE:]
         skipped, self.skipped = self.skipped, 0
         self.due = bool(self.waiting)
-        # orjson: each entry holds bodies as JSON texts, which the standard encoder escapes 3-5x slower, and every
-        # request pays for its entry here
-        encoded = [orjson.dumps(shown(entry._asdict())) for entry in entries]
-        command = self.link.command(scripts.APPEND, self.keys, [self.link.deadline(), skipped, self.capacity, *encoded])
+        bodies: dict[str, str] = {}
+        encoded = [encode(shown(entry._asdict()), bodies) for entry in entries]
+        sent = [*itertools.chain.from_iterable(bodies.items()), *encoded]
+        args = [self.link.deadline(), skipped, self.capacity, len(bodies), *sent]
+        command = self.link.command(scripts.APPEND, self.keys, args)
 
         def done(result: Any) -> None:
             self.link.learn(scripts.APPEND, result)
@@ -87,12 +92,41 @@ class RedisJournal(Journal):
         if self.waiting:  # and what this one recorded, now
             self.come_due()
         await self.link.drain()
-        total, raw = await asyncio.gather(
-            self.link.call("GET", self.keys[2]), self.link.call("LRANGE", self.keys[1], 0, -1)
-        )
-        entries = ({**json.loads(text), "id": int(number)} for number, _, text in (i.partition("|") for i in raw))
-        total = int(total or 0)
+        total, raw, digests, texts = await self.link.script(scripts.READ, self.keys[1:], [])
+        bodies = dict(zip(digests, texts, strict=True))
+        entries = (decode(text, bodies) for text in raw)
+        total = int(total)
         return View(total, max(0, total - len(raw)), select(entries, operation_id, status, limit, violations, since))
 
     async def drop(self) -> None:
-        await self.link.call("DEL", self.keys[1])
+        await self.link.call("DEL", self.keys[1], self.keys[3])
+
+
+@functools.lru_cache(maxsize=256)
+def digest(body: str) -> str:
+    """A body's name in Redis. Kept for the last bodies seen: a cached answer is the very same text each time (its
+    masking is kept too), so it is digested once."""
+    return hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
+
+
+def encode(fields: dict[str, Any], bodies: dict[str, str]) -> bytes:
+    """`digest|json` for an entry whose response body goes apart (once per batch, into `bodies`), `|json` otherwise.
+    orjson: bodies are JSON texts inside JSON, which the standard encoder escapes 3-5x slower, and every request
+    pays for its entry."""
+    body = fields["response_body"]
+    if len(body) < APART:
+        return b"|" + orjson.dumps(fields)
+    name = digest(body)
+    bodies[name] = body
+    fields["response_body"] = ""  # `fields` is this entry's own copy (`shown`)
+    return name.encode() + b"|" + orjson.dumps(fields)
+
+
+def decode(text: str, bodies: dict[str, str | None]) -> dict[str, Any]:
+    """An entry as read: `id|digest|json`, its body put back (`""` if no longer kept: it went with its entries)."""
+    number, _, rest = text.partition("|")
+    name, data = ("", rest) if rest.startswith("{") else rest.split("|", 1)  # `id|json`: written before digests
+    entry = {**json.loads(data), "id": int(number)}
+    if name:
+        entry["response_body"] = bodies.get(name) or ""
+    return entry

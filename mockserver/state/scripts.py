@@ -69,23 +69,54 @@ return seq
 """
 )
 
-# Append journal entries, numbered, keeping the newest `capacity`. KEYS: epoch, journal, total. ARGV: deadline,
-# entries recorded but pushed out before they could be sent (counted in the total), capacity, the entries...
-# Returns the total, nil when late.
+# Append journal entries, numbered, keeping the newest `capacity`. A large body is kept once, under its digest, in
+# the `bodies` hash, and entries name it: `id|digest|json` (`id||json` with the body inline). Bodies no kept entry
+# names go when they outnumber twice the capacity. KEYS: epoch, journal, total, bodies. ARGV: deadline, entries
+# recorded but pushed out before they could be sent (counted in the total), capacity, the number of bodies, each
+# body's digest and text, then the entries (`digest|json`). Returns the total, nil when late.
 APPEND = (
     HEAD
     + """
 if late then return false end
 local skipped = tonumber(ARGV[2]) or 0
 if skipped > 0 then redis.call('INCRBY', KEYS[3], skipped) end
-for i = 4, #ARGV do
+local capacity, bodies = tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 0, bodies - 1 do
+  redis.call('HSET', KEYS[4], ARGV[5 + 2 * i], ARGV[6 + 2 * i])
+end
+for i = 5 + 2 * bodies, #ARGV do
   local id = redis.call('INCR', KEYS[3])
   redis.call('LPUSH', KEYS[2], id .. '|' .. ARGV[i])
 end
-redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+redis.call('LTRIM', KEYS[2], 0, capacity - 1)
+if redis.call('HLEN', KEYS[4]) > 2 * capacity then
+  local named = {}
+  for _, entry in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+    named[string.match(entry, '^[^|]*|([^|]*)|') or ''] = true
+  end
+  for _, digest in ipairs(redis.call('HKEYS', KEYS[4])) do
+    if not named[digest] then redis.call('HDEL', KEYS[4], digest) end
+  end
+end
 return redis.call('GET', KEYS[3])
 """
 )
+
+# The journal as one snapshot: the total, the kept entries (newest first) and the bodies they name. KEYS: journal,
+# total, bodies. Returns {total, entries, digests, bodies} (a body gone is false).
+READ = """
+local entries = redis.call('LRANGE', KEYS[1], 0, -1)
+local digests, bodies, seen = {}, {}, {}
+for _, entry in ipairs(entries) do
+  local digest = string.match(entry, '^[^|]*|([^|]*)|')
+  if digest and digest ~= '' and not seen[digest] then
+    seen[digest] = true
+    digests[#digests + 1] = digest
+    bodies[#bodies + 1] = redis.call('HGET', KEYS[3], digest)
+  end
+end
+return {redis.call('GET', KEYS[2]) or '0', entries, digests, bodies}
+"""
 
 # Back to the seed for every process: drop the keys and renew the epoch. KEYS: epoch, every key to drop.
 # ARGV: deadline, (unused), the new epoch. Returns 1, nil when late.

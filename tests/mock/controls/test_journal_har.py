@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from mockserver.settings import Settings
 from mockserver.testing import RunningMock, serve_in_thread
-from tests.conftest import AGENCY, DOC_KEY, EDGE, TOKEN
+from tests.conftest import AGENCY, BIG_KEY, DOC_KEY, EDGE, TOKEN
 from tests.har_schema import valid_har
 from tests.redis_server import RedisServer
 
@@ -163,6 +164,23 @@ def test_the_journal_is_bounded_by_entries_and_bytes(bound: dict[str, int]) -> N
     assert body["total"] == 10 and body["dropped"] == 10 - len(kept) > 0
     assert sum(entry["size"] for entry in kept) <= bound.get("journal_bytes", 1 << 30)
     assert [e["url"].rpartition("=")[2] for e in kept] == [str(p) for p in range(10, 10 - len(kept), -1)]
+
+
+def test_a_shared_journal_keeps_each_large_body_once_and_lets_go_of_unused_ones(redis_server: RedisServer) -> None:
+    """On Redis a large body is kept once by digest: bodies no kept entry names go (at most twice --journal-size)."""
+    big = {"x-api-key": BIG_KEY}
+    url = redis_server.url(db=7)  # a database of its own: one namespace in it
+    with serve_in_thread(Settings(state=url, journal_size=2)) as mock, mock.client() as http:
+        mock.reset()
+        for page in range(1, 9):  # eight distinct bodies, then the same one three times
+            http.get("/v1/accounts", headers=big, params={"page": page, "page_size": 2})
+        same = [http.get("/v1/accounts", headers=big, params={"page_size": 3}) for _ in range(3)]
+        body = mock.admin.get("/journal").json()
+    stored = redis.Redis.from_url(url)
+    (key,) = stored.keys("mock:*:bodies")
+    assert stored.hlen(key) <= 4 and len(same[-1].text) > 256
+    assert [entry["response_body"] for entry in body["entries"]] == [same[-1].text, same[-2].text]
+    assert body["total"] == 11 and body["dropped"] == 9
 
 
 def test_journal_size_zero_keeps_nothing_and_counts() -> None:
