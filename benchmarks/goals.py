@@ -40,18 +40,24 @@ def fastest_ceiling(report: dict[str, Any], req: str) -> tuple[str, float] | Non
     return max(found, key=lambda nv: nv[1]) if found else None
 
 
-def journal_rows(report: dict[str, Any]) -> list[Row]:
-    """The HAR issue's target (the mock with its full journal against the ceiling), and the journal's price: the
-    mock with it against the same mock keeping nothing (`--journal-size 0`), side by side in the run."""
+def ceiling_rows(report: dict[str, Any], fraction: float, what: str = "") -> list[Row]:
+    """Ours as a share of the fastest ceiling, on each request: at least `fraction`."""
     rows = []
     for req in REQUESTS:
         rps, ceiling = stat(report, req.name, OURS, "rps"), fastest_ceiling(report, req.name)
-        target = f">= {100 * JOURNAL_CEILING_FRACTION:.0f}% of the fastest ceiling, full journal on"
+        target = f">= {100 * fraction:.0f}% of the fastest ceiling{what}"
         if rps and ceiling:
             r = rps / ceiling[1]
-            rows.append(row(target, req.name, f"{100 * r:.0f}% of {ceiling[0]}", r, r >= JOURNAL_CEILING_FRACTION))
+            rows.append(row(target, req.name, f"{100 * r:.0f}% of {ceiling[0]}", r, r >= fraction))
         else:
             rows.append(row(target, req.name, "not measured", None, None))
+    return rows
+
+
+def journal_rows(report: dict[str, Any]) -> list[Row]:
+    """The HAR issue's target (the mock with its full journal against the ceiling), and the journal's price: the
+    mock with it against the same mock keeping nothing (`--journal-size 0`), side by side in the run."""
+    rows = ceiling_rows(report, JOURNAL_CEILING_FRACTION, ", full journal on")
     for req in REQUESTS:
         rps, bare = stat(report, req.name, OURS, "rps"), stat(report, req.name, "ours-nojournal", "rps")
         if rps and bare:
@@ -73,14 +79,7 @@ def judge(report: dict[str, Any]) -> list[Row]:
             rows.append(row(target, req.name, f"{r_rps:.1f}x req/s, p99 {r_p99:.3f}x", r_rps, ok))
         else:
             rows.append(row(target, req.name, "Prism not run", None, None))
-    for req in REQUESTS:
-        rps, ceiling = stat(report, req.name, OURS, "rps"), fastest_ceiling(report, req.name)
-        target = f">= {100 * CEILING_FRACTION:.0f}% of the fastest ceiling"
-        if rps and ceiling:
-            r = rps / ceiling[1]
-            rows.append(row(target, req.name, f"{100 * r:.0f}% of {ceiling[0]}", r, r >= CEILING_FRACTION))
-        else:
-            rows.append(row(target, req.name, "not measured", None, None))
+    rows += ceiling_rows(report, CEILING_FRACTION)
     rows += journal_rows(report)
     batch = report.get("batch") or {}
     target = f"batch of 50 within {BATCH_TIMES:.0f}x one request"
