@@ -27,11 +27,13 @@ def flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def server_flags() -> argparse.ArgumentParser:
-    """The flags of every command that runs a server (`serve`, `proxy`)."""
+def server_flags(port_env: str, port: int) -> argparse.ArgumentParser:
+    """The flags of every command that runs a server (`serve`, `proxy`), made for each: argparse's `parents` share
+    their actions, so a default set on one command would be every command's."""
     flags = argparse.ArgumentParser(add_help=False)
     flags.add_argument("--host", default=env("HOST", "127.0.0.1"), help="bind address [MOCK_HOST] (127.0.0.1)")
-    flags.add_argument("--port", type=int, default=int(env("PORT", "4010") or 4010), help="port [MOCK_PORT] (4010)")
+    default = int(env(port_env) or port)
+    flags.add_argument("--port", type=int, default=default, help=f"port [MOCK_{port_env}] ({port})")
     flags.add_argument(
         "--cors-origin",
         action="append",
@@ -90,10 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
     parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True)
-    server = server_flags()
     serve = commands.add_parser(
         "serve",
-        parents=[server],
+        parents=[server_flags("PORT", 4010)],
         help="serve openapi.yaml with real behaviour",
         description="Serve openapi.yaml with real behaviour. Every flag has an environment variable (in brackets).",
     )
@@ -156,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_limit_flags(serve)
     proxy = commands.add_parser(
         "proxy",
-        parents=[server],
+        parents=[server_flags("PROXY_PORT", 4020)],
         help="validate live traffic to a backend against the contract",
         description="Forward both APIs to a backend and report every exchange that breaks the contract.",
     )

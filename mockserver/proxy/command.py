@@ -20,7 +20,6 @@ SHUTDOWN_SECONDS = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.set_defaults(port=int(os.environ.get("MOCK_PROXY_PORT", "4020")))
     parser.add_argument(
         "--upstream", default=os.environ.get("MOCK_UPSTREAM"), help="backend of both APIs [MOCK_UPSTREAM]"
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mockserver.cli import build_parser
 from mockserver.testing import serve_process
 from mockserver.world.credentials import POST_OUTCOMES
 from tests.conftest import AGENCY, BIG_KEY, DOC_KEY, TOKEN
@@ -119,3 +120,14 @@ def test_examples_command_writes_validated_payloads(tmp_path: Path) -> None:
     statuses = {p.name for p in (tmp_path / "listAccounts").iterdir()}
     assert statuses == {"200", "400", "401", "403", "429", "500"}
     assert (tmp_path / "listAccounts" / "200" / "seed_page.json").is_file()
+
+
+def test_serve_and_proxy_keep_their_own_default_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` answers on 4010 as the README says, `proxy` on 4020: neither command's default leaks into the other."""
+    for name in ("MOCK_PORT", "MOCK_PROXY_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    parser = build_parser()
+    assert parser.parse_args(["serve"]).port == 4010
+    assert parser.parse_args(["proxy", "--upstream", "http://127.0.0.1:1"]).port == 4020
+    monkeypatch.setenv("MOCK_PROXY_PORT", "4030")
+    assert build_parser().parse_args(["serve"]).port == 4010
