@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import gc
 import random
 from collections.abc import Coroutine
@@ -80,8 +81,11 @@ class Mock:
 
     def api_for(self, path: str) -> Api:
         """The API whose envelope answers a path, routed or not."""
-        name = api_of(path)
-        return next(api for api in self.apis if api.name == name)
+        return self.by_name[api_of(path)]
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, Api]:
+        return {api.name: api for api in self.apis}
 
     async def reset(self) -> None:
         """Back to the start: the seeded world, the file's scenarios and limits, empty counters and journal."""

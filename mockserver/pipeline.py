@@ -54,6 +54,7 @@ class MockMiddleware:
         self.rng = random.Random(mock.settings.seed)
         settings = mock.settings
         self.limits = settings.limits
+        self.latency_ms = settings.latency_ms  # fixed for the server's life
         # Both keyed on what the client sent (path, query, headers): bounded in bytes, keys included.
         self.routes = BoundedCache(settings.cache_bytes // 4, weigh=lambda key, _route: len(key[1]) + 200)
         self.replies = WorldCache(mock.store, settings.cache_bytes, weigh=reply_size)
@@ -138,10 +139,10 @@ class MockMiddleware:
 
     async def checks(self, api: Api, exchange: RequestContext) -> Outcome:
         """`Prefer`, then the scenario rules, permission and the rate limit, counted in one call to the state."""
-        preferred = self.preferred(api, exchange)
+        preferred = self.preferred(api, exchange) if "prefer" in exchange.incoming.headers else None
         if preferred is not None and preferred.forces:
             return self.force(api, exchange, preferred)
-        rules = [] if preferred is not None else self.matching(api, exchange)
+        rules = self.matching(api, exchange) if preferred is None and self.mock.scenarios.rules else []
         try:
             api.authorize(exchange)
             denial = None
@@ -155,7 +156,7 @@ class MockMiddleware:
             assert denial is not None
             raise denial
         admission = await self.mock.state.admit(rules, windows, credential)
-        answering = decisions.answering(rules, admission.hits, self.mock.settings.seed)
+        answering = decisions.answering(rules, admission.hits, self.mock.settings.seed) if rules else None
         if answering is not None:
             directive = self.directed(exchange, decisions.directive(*answering, self.mock.settings.seed))
             if directive.forces:
@@ -176,14 +177,9 @@ class MockMiddleware:
         if incoming.method not in ("GET", "HEAD"):
             reply = operation.handler(exchange, api.parse(exchange))
             return await reply if inspect.isawaitable(reply) else reply
-        key = (
-            operation.operation_id,
-            incoming.path,
-            incoming.raw_query,
-            incoming.base_url,
-            exchange.credential,
-            *(incoming.headers.get(name) for name in operation.header_names),
-        )
+        key = (operation.operation_id, incoming.path, incoming.raw_query, incoming.base_url, exchange.credential)
+        if operation.header_names:
+            key += tuple([incoming.headers.get(name) for name in operation.header_names])
         return self.replies.get(key, lambda: operation.handler(exchange, api.parse(exchange)))  # type: ignore[arg-type,return-value]
 
     async def directive(self, api: Api, exchange: RequestContext) -> Directive | None:
@@ -281,5 +277,5 @@ class MockMiddleware:
         return outcome.status, headers, body
 
     def latency(self) -> float:
-        low, high = self.mock.settings.latency_ms
+        low, high = self.latency_ms
         return low if low == high else self.rng.uniform(low, high)

@@ -125,8 +125,13 @@ class Captured:
             self._fields = self.masked()
         return self._fields
 
+    def parts(self) -> tuple[Any, ...]:
+        """url, query, request headers, request body, the answer `Written`, timings, `Shaped`, and the bodies' sizes
+        when they were cut to the kept length (else None)."""
+        return self.raw
+
     def masked(self) -> dict[str, Any]:
-        url, query, request_headers, request_body, answer, timings, shaped, sizes = self.raw
+        url, query, request_headers, request_body, answer, timings, shaped, sizes = self.parts()
         masker = masker_for(self.secrets)
         request_text, request_cut = capped_text(request_body, self.body_limit, masker)
         response_text, response_cut = capped_text(answer.body, self.body_limit, masker)
@@ -142,6 +147,68 @@ class Captured:
             "shaped_by": {"kind": shaped[0], "name": shaped[1]},
             "size": self.size,
         }
+
+
+class Answered(Captured):
+    """The mock's own exchange, kept as the request's context and its answer as rendered: the rest (the URL, the
+    `Written` answer, what shaped it, the credential to mask) is worked out on the first read, off the request's
+    way. Only the size is counted now, for the journal's byte bound, and a body past the kept length cut now."""
+
+    __slots__ = ("content_type", "exchange", "headers", "kept", "timings")
+
+    def __init__(
+        self,
+        exchange: RequestContext,
+        headers: Mapping[str, str],
+        body: bytes,
+        content_type: str,
+        body_limit: int,
+        timings: tuple[float, float],
+    ) -> None:
+        incoming = exchange.incoming
+        request_body = incoming.body
+        length = None
+        if incoming.method == "HEAD":
+            body, length = b"", len(body)  # its Content-Length is the GET's
+        kept = body_limit + MARGIN
+        sizes = None
+        if len(request_body) > kept or len(body) > kept:
+            sizes = (len(request_body), len(body))
+            request_body, body = request_body[:kept], body[:kept]
+        self.exchange, self.headers, self.content_type, self.timings = exchange, headers, content_type, timings
+        self.kept = (request_body, body, length, sizes)
+        self.body_limit = body_limit
+        self._fields = None
+        request_headers = incoming.headers
+        self.size = (
+            (len(request_body) if len(request_body) < body_limit else body_limit)
+            + (len(body) if len(body) < body_limit else body_limit)
+            + len(incoming.base_url)
+            + len(incoming.path)
+            + len(incoming.raw_query)
+            + sum(map(len, request_headers))
+            + sum(map(len, request_headers.values()))
+            + sum(map(len, headers))
+            + sum(map(len, headers.values()))
+            + len(content_type)
+            + len("content-typecontent-length")
+            + len(str(len(body) if length is None else length))
+        )
+
+    @property
+    def secrets(self) -> tuple[str, ...]:  # type: ignore[override]
+        # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON
+        # body, a batch item; `Bearer` credentials; proofs) stands where a secret stands: the masking rule finds it
+        credential = self.exchange.credential
+        return (credential,) if credential else ()
+
+    def parts(self) -> tuple[Any, ...]:
+        exchange = self.exchange
+        incoming = exchange.incoming
+        request_body, body, length, sizes = self.kept
+        answer = Written(self.content_type, self.headers, body, length)
+        url = f"{incoming.base_url}{incoming.path}"
+        return (url, incoming.raw_query, incoming.headers, request_body, answer, self.timings, shaping(exchange), sizes)
 
 
 def masked_headers(headers: Mapping[str, str]) -> Pairs:
@@ -190,25 +257,8 @@ def journal_entry(
     """The journal's entry for one answered request: the whole exchange unless the journal keeps nothing. `writing`
     is when its answer began to be written (None for a batch item, written inside its batch)."""
     incoming = exchange.incoming
-    status, headers, body = rendered
     now = time.monotonic()
-    whole = None
-    if journal.keeping:
-        whole = Captured(
-            f"{incoming.base_url}{incoming.path}",
-            incoming.raw_query,
-            incoming.headers,
-            incoming.body,
-            Written(content_type, headers, b"", len(body))
-            if incoming.method == "HEAD"
-            else Written(content_type, headers, body),
-            # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON
-            # body, a batch item; `Bearer` credentials; proofs) stands where a secret stands: the masking rule finds it
-            (exchange.credential,) if exchange.credential else (),
-            body_limit,
-            (((writing or now) - exchange.started) * 1000, (now - writing) * 1000 if writing is not None else 0.0),
-            shaping(exchange),
-        )
+    timings = (((writing or now) - exchange.started) * 1000, (now - writing) * 1000 if writing is not None else 0.0)
     journal.record(
         Entry(
             journal.next_id(),
@@ -217,12 +267,14 @@ def journal_entry(
             incoming.path[:500],
             incoming.raw_query[:1000],
             exchange.operation_id,
-            status,
+            rendered[0],
             round((now - exchange.started) * 1000, 3),
             exchange.credential,
             exchange.trace,
             exchange.scenario,
             (),
-            whole,
+            Answered(exchange, rendered[1], rendered[2], content_type, body_limit, timings)
+            if journal.capacity
+            else None,
         )
     )

@@ -36,8 +36,9 @@ def is_docs(path: str) -> bool:
 
 class MockApp:
     """Dispatches /__mock/ to the admin API; everything else goes through CORS and compression to the docs (Swagger
-    UI, /openapi.json), served by a connexion app of their own, or to the mock's pipeline. `mock` is the running
-    state. The docs app is built on its first request, which keeps it out of start-up."""
+    UI, /openapi.json), served by a connexion app of their own, or to the mock's pipeline; a request neither layer
+    would touch (no `Origin`, no gzip accepted: SDKs, load tools) skips both. `mock` is the running state. The docs
+    app is built on its first request, which keeps it out of start-up."""
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
@@ -49,12 +50,14 @@ class MockApp:
         self.api = MockMiddleware(mock)
         self.docs: connexion.AsyncApp | None = None
         self.entry: ASGIApp = self.serve  # what a test may wrap (tests/faulty): inside CORS and compression
-        self.served: ASGIApp = Cors(
-            Compression(self.enter),
+        self.compression = Compression(self.enter)
+        self.cors = Cors(
+            self.compression,
             mock.settings.cors_origins,
             exposed_headers(mock.contract),
             always_open=lambda path: mock.api_for(path).name == "graph" and not is_docs(path),  # Graph's own policy
         )
+        self.served: ASGIApp = self.cors  # what a test may wrap (tests/faulty) outside CORS
 
     def _connexion(self, middlewares: list[type]) -> connexion.AsyncApp:
         app = connexion.AsyncApp(__name__, middlewares=middlewares)
@@ -64,10 +67,12 @@ class MockApp:
         return app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+        if scope["type"] != "http":
+            await self.served(scope, receive, self.closing(send) if scope["type"] == "lifespan" else send)
+        elif scope["path"].startswith(PREFIX + "/"):
             await self.admin(scope, receive, send)  # the dashboard too; outside CORS and compression
-        elif scope["type"] == "lifespan":
-            await self.served(scope, receive, self.closing(send))
+        elif self.cors.passes(scope) and self.compression.passes(scope):
+            await self.entry(scope, receive, send)  # neither layer has anything to do: not entered at all
         else:
             await self.served(scope, receive, send)
 

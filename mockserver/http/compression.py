@@ -54,14 +54,16 @@ class Compression:
         self.threshold = threshold
         self.gzipped = BoundedCache(budget, weigh=lambda body, gzipped: len(body) + len(gzipped))
 
+    @staticmethod
+    def passes(scope: Scope) -> bool:
+        """Nothing to compress for this HTTP request: its client does not accept gzip."""
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                return not accepts_gzip(value.decode("latin-1"))
+        return True
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        accept_encoding = b""
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"accept-encoding":
-                    accept_encoding = value
-                    break
-        if not accept_encoding or not accepts_gzip(accept_encoding.decode("latin-1")):
+        if scope["type"] != "http" or self.passes(scope):
             await self.app(scope, receive, send)
             return
         head = scope["method"] == "HEAD"

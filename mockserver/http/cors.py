@@ -66,9 +66,14 @@ class Cors:
             return ANY
         return origin if self.origins is not None and origin in self.origins else None
 
+    def passes(self, scope: Scope) -> bool:
+        """Nothing to add to this HTTP request's answer: the common case, kept cheap (any origin allowed, no
+        `Origin`, not a preflight)."""
+        return self.origins is None and scope["method"] != "OPTIONS" and no_origin(scope)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (self.origins is None and scope["method"] != "OPTIONS" and no_origin(scope)):
-            await self.app(scope, receive, send)  # the common case, kept cheap: nothing to add
+        if scope["type"] != "http" or self.passes(scope):
+            await self.app(scope, receive, send)
             return
         asked: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:

@@ -109,12 +109,13 @@ class Journal:
     def record(self, entry: Entry) -> Entry:
         """Keep `entry` (its id from `next_id`), pushing out the oldest past the bounds."""
         self.recorded += 1
-        if not self.keeping:
+        if not self.capacity:
             return entry
-        self.entries.append(entry)
+        entries = self.entries
+        entries.append(entry)
         self.held += held(entry)
-        while len(self.entries) > self.capacity or (self.held > self.byte_limit and len(self.entries) > 1):
-            self.held -= held(self.entries.popleft())
+        while len(entries) > self.capacity or (self.held > self.byte_limit and len(entries) > 1):
+            self.held -= held(entries.popleft())
             self.pushed_out += 1
         return entry
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from mockserver.apis.graph.render import graph_time, render_node
-from mockserver.apis.graph.request import param
+from mockserver.apis.graph.request import param, query_param
 from mockserver.apis.graph.surface import GraphSurface
 from mockserver.apis.pagination import CursorCodec, cursor_window
 from mockserver.contract.operations import Operations, Registry
@@ -38,8 +38,9 @@ class GraphApi(GraphSurface):
     # ---- the pipeline's steps
 
     def authenticate(self, exchange: RequestContext) -> None:
-        header = BEARER_RE.fullmatch(exchange.incoming.headers.get("authorization", "").strip())
-        in_query = next((v for k, v in reversed(exchange.incoming.query) if k == "access_token"), None)
+        authorization = exchange.incoming.headers.get("authorization")
+        header = BEARER_RE.fullmatch(authorization.strip()) if authorization else None
+        in_query = query_param(exchange, "access_token")
         token_text = in_query or (header.group(1) if header else None) or param(exchange, "access_token")
         if not isinstance(token_text, str) or not token_text:
             raise GraphError.token_required()

@@ -46,9 +46,17 @@ def body_params(exchange: RequestContext) -> Json:
     return params
 
 
+def query_param(exchange: RequestContext, name: str) -> str | None:
+    """Last value of a parameter in the query."""
+    for key, value in reversed(exchange.incoming.query):
+        if key == name:
+            return value
+    return None
+
+
 def param(exchange: RequestContext, name: str) -> Any:
     """Last value of a parameter from the query, else from the body (form or JSON) of a POST."""
-    in_query = next((v for k, v in reversed(exchange.incoming.query) if k == name), None)
+    in_query = query_param(exchange, name)
     if in_query is not None:
         return in_query
     body = body_params(exchange) if exchange.incoming.method == "POST" else {}
