@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from mockserver.contract.operations import Operation
 from mockserver.errors import ApiError
 from mockserver.http.limits import DEFAULT as DEFAULT_LIMITS
@@ -80,8 +82,13 @@ ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one enc
 
 
 def encode(value: Any) -> bytes:
-    """Compact UTF-8 JSON, the encoding of every body the mock writes."""
-    return ENCODER.encode(value).encode()
+    """Compact UTF-8 JSON, the encoding of every body the mock writes: orjson (an error body is encoded on every
+    request, its id being the request's), or the standard library, in the same compact form, for what orjson
+    refuses (an integer past 64 bits, a non-string key)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return ENCODER.encode(value).encode()
 
 
 def join_object(members: list[tuple[bytes, bytes]]) -> bytes:

@@ -22,6 +22,7 @@ from mockserver.state.journal import Entry, Journal
 Pairs = tuple[tuple[str, str], ...]
 # Bytes kept past the cap until the body is masked: a secret the cap cuts through is masked whole, then cut.
 MARGIN = 4096
+CONTENT_HEADERS = len("content-typecontent-length") + 10  # the two headers every answer starts with, at most
 
 
 Shaped = tuple[str, str | None]  # what decided the answer: its kind and name (`shaped_by` in the journal)
@@ -151,10 +152,11 @@ class Captured:
 
 class Answered(Captured):
     """The mock's own exchange, kept as the request's context and its answer as rendered: the rest (the URL, the
-    `Written` answer, what shaped it, the credential to mask) is worked out on the first read, off the request's
-    way. Only the size is counted now, for the journal's byte bound, and a body past the kept length cut now."""
+    `Written` answer, the timings, what shaped it, the credential to mask) is worked out on the first read, off the
+    request's way. Only the size is counted now, for the journal's byte bound, and a body past the kept length is
+    cut now (`cut`: the request's and the answer's bodies kept, and their sizes as sent)."""
 
-    __slots__ = ("content_type", "exchange", "headers", "kept", "timings")
+    __slots__ = ("body", "clock", "content_type", "cut", "exchange", "headers", "length")
 
     def __init__(
         self,
@@ -163,20 +165,21 @@ class Answered(Captured):
         body: bytes,
         content_type: str,
         body_limit: int,
-        timings: tuple[float, float],
+        clock: tuple[float | None, float],
     ) -> None:
         incoming = exchange.incoming
         request_body = incoming.body
-        length = None
+        self.length = None
         if incoming.method == "HEAD":
-            body, length = b"", len(body)  # its Content-Length is the GET's
+            body, self.length = b"", len(body)  # its Content-Length is the GET's
         kept = body_limit + MARGIN
-        sizes = None
+        self.cut = None
         if len(request_body) > kept or len(body) > kept:
             sizes = (len(request_body), len(body))
             request_body, body = request_body[:kept], body[:kept]
-        self.exchange, self.headers, self.content_type, self.timings = exchange, headers, content_type, timings
-        self.kept = (request_body, body, length, sizes)
+            self.cut = (request_body, sizes)
+        self.exchange, self.headers, self.body, self.content_type = exchange, headers, body, content_type
+        self.clock = clock
         self.body_limit = body_limit
         self._fields = None
         request_headers = incoming.headers
@@ -191,8 +194,7 @@ class Answered(Captured):
             + sum(map(len, headers))
             + sum(map(len, headers.values()))
             + len(content_type)
-            + len("content-typecontent-length")
-            + len(str(len(body) if length is None else length))
+            + CONTENT_HEADERS
         )
 
     @property
@@ -205,10 +207,15 @@ class Answered(Captured):
     def parts(self) -> tuple[Any, ...]:
         exchange = self.exchange
         incoming = exchange.incoming
-        request_body, body, length, sizes = self.kept
-        answer = Written(self.content_type, self.headers, body, length)
+        request_body, sizes = self.cut or (incoming.body, None)
+        answer = Written(self.content_type, self.headers, self.body, self.length)
+        writing, done = self.clock
+        timings = (
+            ((writing or done) - exchange.started) * 1000,
+            (done - writing) * 1000 if writing is not None else 0.0,
+        )
         url = f"{incoming.base_url}{incoming.path}"
-        return (url, incoming.raw_query, incoming.headers, request_body, answer, self.timings, shaping(exchange), sizes)
+        return (url, incoming.raw_query, incoming.headers, request_body, answer, timings, shaping(exchange), sizes)
 
 
 def masked_headers(headers: Mapping[str, str]) -> Pairs:
@@ -258,7 +265,6 @@ def journal_entry(
     is when its answer began to be written (None for a batch item, written inside its batch)."""
     incoming = exchange.incoming
     now = time.monotonic()
-    timings = (((writing or now) - exchange.started) * 1000, (now - writing) * 1000 if writing is not None else 0.0)
     journal.record(
         Entry(
             journal.next_id(),
@@ -273,7 +279,7 @@ def journal_entry(
             exchange.trace,
             exchange.scenario,
             (),
-            Answered(exchange, rendered[1], rendered[2], content_type, body_limit, timings)
+            Answered(exchange, rendered[1], rendered[2], content_type, body_limit, (writing, now))
             if journal.capacity
             else None,
         )

@@ -24,9 +24,14 @@ from mockserver.mock import Mock
 from mockserver.pipeline import MockMiddleware
 from mockserver.settings import Settings
 
+ADMIN_PATHS = PREFIX + "/"
+
 
 def _never_called() -> None:
     raise AssertionError("the docs app serves Swagger UI and the contract, never an operation")
+
+
+DOCS_PREFIXES = ("/ui", "/openapi.json")  # every path `is_docs` or `is_try_it` claims starts so
 
 
 def is_docs(path: str) -> bool:
@@ -69,7 +74,7 @@ class MockApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.served(scope, receive, self.closing(send) if scope["type"] == "lifespan" else send)
-        elif scope["path"].startswith(PREFIX + "/"):
+        elif scope["path"].startswith(ADMIN_PATHS):
             await self.admin(scope, receive, send)  # the dashboard too; outside CORS and compression
         elif self.cors.passes(scope) and self.compression.passes(scope):
             await self.entry(scope, receive, send)  # neither layer has anything to do: not entered at all
@@ -94,6 +99,8 @@ class MockApp:
             await lifespan(receive, send)
         elif scope["type"] != "http":
             return  # websockets: neither API has any
+        elif not scope["path"].startswith(DOCS_PREFIXES):
+            await self.api(scope, receive, send)  # the two APIs: the common case, decided by one test
         elif is_try_it(scope["path"]):
             await self.try_it(scope, receive, send)
         elif is_docs(scope["path"]):
