@@ -124,7 +124,7 @@ class MockMiddleware:
                 raise api.not_found(exchange)
             known = (routed.operation, routed.path_params)
             self.routes.put(key, known)
-        exchange.operation, incoming.path_params = known[0], dict(known[1])
+        exchange.operation, incoming.path_params = known  # read-only: every request of the path shares them
         return known[0]
 
     async def run(self, api: Api, exchange: RequestContext) -> Outcome:

@@ -189,10 +189,10 @@ class Answered(Captured):
             + len(incoming.base_url)
             + len(incoming.path)
             + len(incoming.raw_query)
-            + sum(map(len, request_headers))
-            + sum(map(len, request_headers.values()))
-            + sum(map(len, headers))
-            + sum(map(len, headers.values()))
+            + len("".join(request_headers))  # a join is cheaper than summing lengths, for a few short texts
+            + len("".join(request_headers.values()))
+            + len("".join(headers))
+            + len("".join(headers.values()))
             + len(content_type)
             + CONTENT_HEADERS
         )

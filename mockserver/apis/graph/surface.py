@@ -5,6 +5,7 @@ world (tokens, businesses, the edge's behaviour); the validating proxy uses this
 from __future__ import annotations
 
 import binascii
+import functools
 import math
 import random
 import re
@@ -27,6 +28,13 @@ VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 SUPPRESS_ON = ("1", "true")
 
 URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+@functools.lru_cache(maxsize=1024)
+def answered_version(path: str) -> str:
+    """The Graph version an answer names: the path's, else the default; clients repeat their paths."""
+    requested = path.split("/")[1] if path.count("/") >= 1 else ""
+    return requested if VERSION_RE.fullmatch(requested) else DEFAULT_VERSION
 
 
 class GraphSurface:
@@ -52,9 +60,6 @@ class GraphSurface:
         raw = binascii.b2a_base64(self.rng.getrandbits(136).to_bytes(17, "big"), newline=False)
         return raw.translate(URLSAFE).decode().rstrip("=")  # base64.urlsafe_b64encode, without its Python layers
 
-    def version(self, exchange: RequestContext) -> str:
-        requested = exchange.incoming.path.split("/")[1] if exchange.incoming.path.count("/") >= 1 else ""
-        return requested if VERSION_RE.fullmatch(requested) else DEFAULT_VERSION
 
     def not_found(self, exchange: RequestContext) -> ApiError:
         segments = [s for s in exchange.incoming.path.split("/") if s]
@@ -145,7 +150,7 @@ class GraphSurface:
     def headers(self, exchange: RequestContext, usage: Usage, now: float) -> dict[str, str]:
         headers = {
             **GRAPH_HEADERS,
-            "facebook-api-version": self.version(exchange),
+            "facebook-api-version": answered_version(exchange.incoming.path),
             "x-fb-trace-id": exchange.trace,
             "x-fb-request-id": self.new_trace(),
         }
