@@ -60,7 +60,6 @@ class GraphSurface:
         raw = binascii.b2a_base64(self.rng.getrandbits(136).to_bytes(17, "big"), newline=False)
         return raw.translate(URLSAFE).decode().rstrip("=")  # base64.urlsafe_b64encode, without its Python layers
 
-
     def not_found(self, exchange: RequestContext) -> ApiError:
         segments = [s for s in exchange.incoming.path.split("/") if s]
         if segments and VERSION_RE.fullmatch(segments[0]):
