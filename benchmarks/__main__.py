@@ -10,6 +10,7 @@ FOCUSED = {
     "proxy-latency": "benchmarks.proxy_latency",  # what the validating proxy adds
     "batch-ratio": "benchmarks.batch_ratio",  # a batch of 50 against one read
     "compression": "benchmarks.compression",  # gzip's CPU per request
+    "in-process": "benchmarks.in_process",  # each app's own Python per request, no server: mock, no journal, ceiling
 }
 
 args = sys.argv[1:]
