@@ -22,7 +22,7 @@ from mockserver.state.journal import Entry, Journal
 Pairs = tuple[tuple[str, str], ...]
 # Bytes kept past the cap until the body is masked: a secret the cap cuts through is masked whole, then cut.
 MARGIN = 4096
-CONTENT_HEADERS = len("content-typecontent-length") + 10  # the two headers every answer starts with, at most
+CONTENT_NAMES = len("content-typecontent-length")
 
 
 Shaped = tuple[str, str | None]  # what decided the answer: its kind and name (`shaped_by` in the journal)
@@ -70,14 +70,13 @@ class Written(NamedTuple):
         return len(self.body) if self.length is None else self.length
 
     def header_chars(self) -> int:
-        """The characters of `pairs()`, without making them."""
-        if isinstance(self.headers, Mapping):
-            listed = sum(map(len, self.headers)) + sum(map(len, self.headers.values()))
-        else:
-            listed = sum(map(len, chain.from_iterable(self.headers)))
+        """The characters of `pairs()`, without making them (on the request's way: no ABC check, no property)."""
+        headers = self.headers
+        listed = sum(map(len, chain.from_iterable(headers))) if type(headers) is tuple else text_chars(headers)
         if self.content_type is None:
             return listed
-        return listed + len(self.content_type) + len(str(self.content_length)) + len("content-typecontent-length")
+        length = len(self.body) if self.length is None else self.length
+        return listed + len(self.content_type) + len(str(length)) + CONTENT_NAMES
 
 
 class Captured:
@@ -101,24 +100,11 @@ class Captured:
         timings: tuple[float, float],
         shaped: Shaped,
     ) -> None:
-        kept = body_limit + MARGIN
-        if len(request_body) > kept or len(answer.body) > kept:
-            sizes = (len(request_body), len(answer.body))
-            request_body, answer = request_body[:kept], answer._replace(body=answer.body[:kept])
-        else:
-            sizes = None
+        request_body, answer, sizes = kept_bodies(request_body, answer, body_limit)
         self.raw = (url, query, request_headers, request_body, answer, timings, shaped, sizes)
         self.secrets = secrets
         self.body_limit = body_limit
-        self.size = (
-            min(len(request_body), body_limit)
-            + min(len(answer.body), body_limit)
-            + len(url)
-            + len(query)
-            + sum(map(len, request_headers))
-            + sum(map(len, request_headers.values()))
-            + answer.header_chars()
-        )
+        self.size = held_bytes(request_body, answer, body_limit, request_headers, len(url) + len(query))
         self._fields: dict[str, Any] | None = None
 
     def fields(self) -> dict[str, Any]:
@@ -151,51 +137,22 @@ class Captured:
 
 
 class Answered(Captured):
-    """The mock's own exchange, kept as the request's context and its answer as rendered: the rest (the URL, the
-    `Written` answer, the timings, what shaped it, the credential to mask) is worked out on the first read, off the
-    request's way. Only the size is counted now, for the journal's byte bound, and a body past the kept length is
-    cut now (`cut`: the request's and the answer's bodies kept, and their sizes as sent)."""
+    """The mock's own exchange, kept as the request's context and its answer as written: the rest (the URL, the
+    timings, what shaped it, the credential to mask) is worked out on the first read, off the request's way. Only
+    the bytes it holds are counted now, and bodies past the kept length cut now (`cut`: the request's body kept and
+    both bodies' sizes as sent)."""
 
-    __slots__ = ("body", "clock", "content_type", "cut", "exchange", "headers", "length")
+    __slots__ = ("answer", "clock", "cut", "exchange")
 
     def __init__(
-        self,
-        exchange: RequestContext,
-        headers: Mapping[str, str],
-        body: bytes,
-        content_type: str,
-        body_limit: int,
-        clock: tuple[float | None, float],
+        self, exchange: RequestContext, answer: Written, body_limit: int, clock: tuple[float | None, float]
     ) -> None:
         incoming = exchange.incoming
-        request_body = incoming.body
-        self.length = None
-        if incoming.method == "HEAD":
-            body, self.length = b"", len(body)  # its Content-Length is the GET's
-        kept = body_limit + MARGIN
-        self.cut = None
-        if len(request_body) > kept or len(body) > kept:
-            sizes = (len(request_body), len(body))
-            request_body, body = request_body[:kept], body[:kept]
-            self.cut = (request_body, sizes)
-        self.exchange, self.headers, self.body, self.content_type = exchange, headers, body, content_type
-        self.clock = clock
-        self.body_limit = body_limit
-        self._fields = None
-        request_headers = incoming.headers
-        self.size = (
-            (len(request_body) if len(request_body) < body_limit else body_limit)
-            + (len(body) if len(body) < body_limit else body_limit)
-            + len(incoming.base_url)
-            + len(incoming.path)
-            + len(incoming.raw_query)
-            + len("".join(request_headers))  # a join is cheaper than summing lengths, for a few short texts
-            + len("".join(request_headers.values()))
-            + len("".join(headers))
-            + len("".join(headers.values()))
-            + len(content_type)
-            + CONTENT_HEADERS
-        )
+        request_body, self.answer, sizes = kept_bodies(incoming.body, answer, body_limit)
+        self.cut = None if sizes is None else (request_body, sizes)
+        self.exchange, self.clock, self.body_limit, self._fields = exchange, clock, body_limit, None
+        url_chars = len(incoming.base_url) + len(incoming.path) + len(incoming.raw_query)
+        self.size = held_bytes(request_body, self.answer, body_limit, incoming.headers, url_chars)
 
     @property
     def secrets(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -208,14 +165,42 @@ class Answered(Captured):
         exchange = self.exchange
         incoming = exchange.incoming
         request_body, sizes = self.cut or (incoming.body, None)
-        answer = Written(self.content_type, self.headers, self.body, self.length)
         writing, done = self.clock
         timings = (
             ((writing or done) - exchange.started) * 1000,
             (done - writing) * 1000 if writing is not None else 0.0,
         )
         url = f"{incoming.base_url}{incoming.path}"
-        return (url, incoming.raw_query, incoming.headers, request_body, answer, timings, shaping(exchange), sizes)
+        return (url, incoming.raw_query, incoming.headers, request_body, self.answer, timings, shaping(exchange), sizes)
+
+
+def kept_bodies(request_body: bytes, answer: Written, body_limit: int) -> tuple[bytes, Written, tuple[int, int] | None]:
+    """Both bodies as the journal keeps them: cut past the cap and the masking margin, and then with their sizes as
+    sent (else None)."""
+    kept = body_limit + MARGIN
+    if len(request_body) > kept or len(answer.body) > kept:
+        sizes = (len(request_body), len(answer.body))
+        return request_body[:kept], answer._replace(body=answer.body[:kept]), sizes
+    return request_body, answer, None
+
+
+def held_bytes(
+    request_body: bytes, answer: Written, body_limit: int, request_headers: Mapping[str, str], url_chars: int
+) -> int:
+    """What an entry counts against `--journal-bytes`: both bodies up to the cap, the URL and query, and both
+    sides' headers."""
+    return (
+        (len(request_body) if len(request_body) < body_limit else body_limit)
+        + (len(answer.body) if len(answer.body) < body_limit else body_limit)
+        + url_chars
+        + text_chars(request_headers)
+        + answer.header_chars()
+    )
+
+
+def text_chars(headers: Mapping[str, str]) -> int:
+    """The characters of a header map's names and values (joined: cheaper than summing, for a few short texts)."""
+    return len("".join(headers)) + len("".join(headers.values()))
 
 
 def masked_headers(headers: Mapping[str, str]) -> Pairs:
@@ -253,6 +238,12 @@ def masked_text(body: bytes, masker: Masker) -> str:
     return masker(text) if text else text
 
 
+def written(method: str, content_type: str, rendered: tuple[int, Mapping[str, str], bytes]) -> Written:
+    """An answer as the mock wrote it: a HEAD's without its body, with the GET's Content-Length."""
+    _, headers, body = rendered
+    return Written(content_type, headers, b"", len(body)) if method == "HEAD" else Written(content_type, headers, body)
+
+
 def journal_entry(
     journal: Journal,
     body_limit: int,
@@ -279,7 +270,7 @@ def journal_entry(
             exchange.trace,
             exchange.scenario,
             (),
-            Answered(exchange, rendered[1], rendered[2], content_type, body_limit, (writing, now))
+            Answered(exchange, written(incoming.method, content_type, rendered), body_limit, (writing, now))
             if journal.capacity
             else None,
         )

@@ -25,13 +25,11 @@ from mockserver.pipeline import MockMiddleware
 from mockserver.settings import Settings
 
 ADMIN_PATHS = PREFIX + "/"
+DOCS_PREFIXES = ("/ui", "/openapi.json")  # every path `is_docs` or `is_try_it` claims starts so
 
 
 def _never_called() -> None:
     raise AssertionError("the docs app serves Swagger UI and the contract, never an operation")
-
-
-DOCS_PREFIXES = ("/ui", "/openapi.json")  # every path `is_docs` or `is_try_it` claims starts so
 
 
 def is_docs(path: str) -> bool:
