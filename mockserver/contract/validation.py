@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema_rs
@@ -32,6 +32,7 @@ HeaderCheck = Callable[[str], str | None]
 HeaderAccepts = Callable[[str], object]  # truthy: the value passes (then its check finds nothing)
 HEADER_KEYWORDS = {"type", "enum", "pattern", "minimum", "minLength"}
 VERDICT_BYTES = 16 << 20  # of the bodies verdicts are kept under
+BODY = "\0body"  # under `ResponseRules.passed`: no header has this name
 
 
 def header_check(name: str, schema: dict[str, Any]) -> HeaderCheck:
@@ -81,6 +82,10 @@ class ResponseRules:
     body: Any
     # as the contract spells it, lower-cased, required, a quick yes, the check that says what is wrong
     headers: tuple[tuple[str, str, bool, HeaderAccepts, HeaderCheck], ...]
+    # What passed last, by identity, under each header's name (and BODY: the body with its verdict): the very same
+    # object gets the same verdict, and the mock's constants, kept answers and memoized header texts are the very
+    # same objects request after request. One entry per header: bounded.
+    passed: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def compile_response(contract: Contract, response: dict[str, Any]) -> ResponseRules:
@@ -127,7 +132,11 @@ class ResponseValidator:
         rules = self.rules.get((operation_id, status)) if operation_id else self.envelopes.get((api, status))
         if rules is None:
             return [f"status {status} is not documented for {operation_id}"]
-        problems = list(self._body_problems(api, operation_id, status, rules, body, trace))
+        passed = rules.passed
+        last = passed.get(BODY)
+        if last is None or last[0] is not body:
+            last = passed[BODY] = (body, self._body_problems(api, operation_id, status, rules, body, trace))
+        problems = list(last[1])
         for spelled, name, required, accepts, check in rules.headers:
             value = headers.get(spelled)
             if value is None:
@@ -136,7 +145,10 @@ class ResponseValidator:
                 if required:
                     problems.append(f"header {name} is missing")
                 continue
+            if value is passed.get(name):
+                continue
             if accepts(value):
+                passed[name] = value
                 continue
             problem = check(value)
             if problem is not None:

@@ -22,7 +22,8 @@ from mockserver.state.journal import Entry, Journal
 Pairs = tuple[tuple[str, str], ...]
 # Bytes kept past the cap until the body is masked: a secret the cap cuts through is masked whole, then cut.
 MARGIN = 4096
-CONTENT_NAMES = len("content-typecontent-length")
+# What the content headers of the mock's answer count: their names, and a length at its widest (20 digits).
+CONTENT_LENGTH = len("content-typecontent-length") + 20
 
 
 Shaped = tuple[str, str | None]  # what decided the answer: its kind and name (`shaped_by` in the journal)
@@ -69,15 +70,6 @@ class Written(NamedTuple):
     def content_length(self) -> int:
         return len(self.body) if self.length is None else self.length
 
-    def header_chars(self) -> int:
-        """The characters of `pairs()`, without making them (on the request's way: no ABC check, no property)."""
-        headers = self.headers
-        listed = sum(map(len, chain.from_iterable(headers))) if type(headers) is tuple else text_chars(headers)
-        if self.content_type is None:
-            return listed
-        length = len(self.body) if self.length is None else self.length
-        return listed + len(self.content_type) + len(str(length)) + CONTENT_NAMES
-
 
 class Captured:
     """The journal fields of one exchange beyond its summary (method, path, status...), kept raw: `size` is what
@@ -100,11 +92,13 @@ class Captured:
         timings: tuple[float, float],
         shaped: Shaped,
     ) -> None:
-        request_body, answer, sizes = kept_bodies(request_body, answer, body_limit)
+        request_body, body, sizes = kept_bodies(request_body, answer.body, body_limit)
+        answer = answer if sizes is None else answer._replace(body=body)
         self.raw = (url, query, request_headers, request_body, answer, timings, shaped, sizes)
         self.secrets = secrets
         self.body_limit = body_limit
-        self.size = held_bytes(request_body, answer, body_limit, request_headers, len(url) + len(query))
+        texts = [url, query, *request_headers, *request_headers.values(), *chain.from_iterable(answer.pairs())]
+        self.size = held_bytes(request_body, body, body_limit, texts)
         self._fields: dict[str, Any] | None = None
 
     def fields(self) -> dict[str, Any]:
@@ -140,19 +134,31 @@ class Answered(Captured):
     """The mock's own exchange, kept as the request's context and its answer as written: the rest (the URL, the
     timings, what shaped it, the credential to mask) is worked out on the first read, off the request's way. Only
     the bytes it holds are counted now, and bodies past the kept length cut now (`cut`: the request's body kept and
-    both bodies' sizes as sent)."""
+    both bodies' sizes as sent). A HEAD's answer keeps no body, and the GET's Content-Length."""
 
-    __slots__ = ("answer", "clock", "cut", "exchange")
+    __slots__ = ("body", "clock", "content_type", "cut", "exchange", "headers", "length")
 
     def __init__(
-        self, exchange: RequestContext, answer: Written, body_limit: int, clock: tuple[float | None, float]
+        self,
+        exchange: RequestContext,
+        rendered: tuple[int, Mapping[str, str], bytes],
+        content_type: str,
+        body_limit: int,
+        clock: tuple[float | None, float],
     ) -> None:
         incoming = exchange.incoming
-        request_body, self.answer, sizes = kept_bodies(incoming.body, answer, body_limit)
+        _, headers, body = rendered
+        self.length = None
+        if incoming.method == "HEAD":
+            self.length, body = len(body), b""
+        request_body, body, sizes = kept_bodies(incoming.body, body, body_limit)
         self.cut = None if sizes is None else (request_body, sizes)
-        self.exchange, self.clock, self.body_limit, self._fields = exchange, clock, body_limit, None
-        url_chars = len(incoming.base_url) + len(incoming.path) + len(incoming.raw_query)
-        self.size = held_bytes(request_body, self.answer, body_limit, incoming.headers, url_chars)
+        self.exchange, self.headers, self.body, self.content_type = exchange, headers, body, content_type
+        self.clock, self.body_limit, self._fields = clock, body_limit, None
+        request_headers = incoming.headers
+        texts = [incoming.base_url, incoming.path, incoming.raw_query, content_type, *request_headers,
+                 *request_headers.values(), *headers, *headers.values()]  # fmt: skip
+        self.size = held_bytes(request_body, body, body_limit, texts) + CONTENT_LENGTH
 
     @property
     def secrets(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -171,36 +177,30 @@ class Answered(Captured):
             (done - writing) * 1000 if writing is not None else 0.0,
         )
         url = f"{incoming.base_url}{incoming.path}"
-        return (url, incoming.raw_query, incoming.headers, request_body, self.answer, timings, shaping(exchange), sizes)
+        answer = Written(self.content_type, self.headers, self.body, self.length)
+        return (url, incoming.raw_query, incoming.headers, request_body, answer, timings, shaping(exchange), sizes)
 
 
-def kept_bodies(request_body: bytes, answer: Written, body_limit: int) -> tuple[bytes, Written, tuple[int, int] | None]:
+def kept_bodies(
+    request_body: bytes, response_body: bytes, body_limit: int
+) -> tuple[bytes, bytes, tuple[int, int] | None]:
     """Both bodies as the journal keeps them: cut past the cap and the masking margin, and then with their sizes as
     sent (else None)."""
     kept = body_limit + MARGIN
-    if len(request_body) > kept or len(answer.body) > kept:
-        sizes = (len(request_body), len(answer.body))
-        return request_body[:kept], answer._replace(body=answer.body[:kept]), sizes
-    return request_body, answer, None
+    if len(request_body) > kept or len(response_body) > kept:
+        return request_body[:kept], response_body[:kept], (len(request_body), len(response_body))
+    return request_body, response_body, None
 
 
-def held_bytes(
-    request_body: bytes, answer: Written, body_limit: int, request_headers: Mapping[str, str], url_chars: int
-) -> int:
-    """What an entry counts against `--journal-bytes`: both bodies up to the cap, the URL and query, and both
-    sides' headers."""
+def held_bytes(request_body: bytes, response_body: bytes, body_limit: int, texts: list[str]) -> int:
+    """What an entry counts against `--journal-bytes`: both bodies up to the cap, and the characters of `texts` (the
+    URL and query, both sides' header names and values), joined at once: a few dozen short texts, on every
+    request."""
     return (
         (len(request_body) if len(request_body) < body_limit else body_limit)
-        + (len(answer.body) if len(answer.body) < body_limit else body_limit)
-        + url_chars
-        + text_chars(request_headers)
-        + answer.header_chars()
+        + (len(response_body) if len(response_body) < body_limit else body_limit)
+        + len("".join(texts))
     )
-
-
-def text_chars(headers: Mapping[str, str]) -> int:
-    """The characters of a header map's names and values (joined: cheaper than summing, for a few short texts)."""
-    return len("".join(headers)) + len("".join(headers.values()))
 
 
 def masked_headers(headers: Mapping[str, str]) -> Pairs:
@@ -238,12 +238,6 @@ def masked_text(body: bytes, masker: Masker) -> str:
     return masker(text) if text else text
 
 
-def written(method: str, content_type: str, rendered: tuple[int, Mapping[str, str], bytes]) -> Written:
-    """An answer as the mock wrote it: a HEAD's without its body, with the GET's Content-Length."""
-    _, headers, body = rendered
-    return Written(content_type, headers, b"", len(body)) if method == "HEAD" else Written(content_type, headers, body)
-
-
 def journal_entry(
     journal: Journal,
     body_limit: int,
@@ -270,8 +264,6 @@ def journal_entry(
             exchange.trace,
             exchange.scenario,
             (),
-            Answered(exchange, written(incoming.method, content_type, rendered), body_limit, (writing, now))
-            if journal.capacity
-            else None,
+            Answered(exchange, rendered, content_type, body_limit, (writing, now)) if journal.capacity else None,
         )
     )

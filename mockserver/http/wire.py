@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
@@ -34,8 +35,10 @@ async def read_incoming(scope: Scope, receive: Receive, limits: Limits = DEFAULT
         except TimeoutError:
             slow = True
     breach = breach or (limits.body_too_large() if too_large else limits.body_too_slow() if slow else None)
-    # A plain dict, looked up a few times per request; the first of a repeated header wins, as in Starlette.
-    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in reversed(scope["headers"])}
+    try:
+        headers = shared_headers(tuple(scope["headers"]))
+    except TypeError:  # pairs given as lists (unhashable): decoded for this request alone
+        headers = decoded_headers(scope["headers"])
     return Incoming(
         method=scope["method"],
         path=scope["path"],
@@ -76,6 +79,22 @@ def parse_query(raw_query: str) -> tuple[tuple[str, str], ...]:
     except ValueError:
         pairs = parse_qsl(raw_query, keep_blank_values=True)[:MAX_QUERY_FIELDS]
     return tuple((name, value) for name, value in pairs if name)  # `?=x` names nothing: there is nothing to check
+
+
+def decoded_headers(raw: Sequence[Sequence[bytes]]) -> dict[str, str]:
+    """Names lower-cased, as a plain dict looked up a few times per request; the first of a repeated header wins, as
+    in Starlette."""
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in reversed(raw)}
+
+
+def head_size(args: tuple[tuple[tuple[bytes, bytes], ...]], result: dict[str, str]) -> int:
+    """The bytes a memo entry of `shared_headers` keeps, about: the raw pairs and their decoded copy."""
+    return 2 * sum(len(name) + len(value) for name, value in args[0]) + 200
+
+
+# Clients repeat their headers, request after request: each set is decoded once, and its dict is shared by every
+# request that sent it (read-only: nothing on the request's way writes a request's headers; the journal keeps it).
+shared_headers = memo(CACHE_BYTES // 4, head_size)(decoded_headers)
 
 
 @memo(1 << 20, text_size)
