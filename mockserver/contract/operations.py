@@ -13,6 +13,7 @@ mock hands the registries' bound handlers to `Operations.with_handlers`, which r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -32,8 +33,9 @@ PARAMETER = re.compile(r"\{([^}]+)\}")
 SEGMENT = "[^/\n]+"  # a path parameter: one segment; no route has a newline in it
 
 
+@functools.lru_cache(maxsize=4096)
 def api_of(path: str) -> str:
-    """Which API's envelope answers a path, routed or not."""
+    """Which API's envelope answers a path, routed or not; asked on every request, and clients repeat their paths."""
     for name, prefix in API_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
             return name

@@ -131,29 +131,32 @@ class Captured:
 
 
 class Answered(Captured):
-    """The mock's own exchange, kept as the request's context and its answer as written: the rest (the URL, the
-    timings, what shaped it, the credential to mask) is worked out on the first read, off the request's way. Only
-    the bytes it holds are counted now, and bodies past the kept length cut now (`cut`: the request's body kept and
-    both bodies' sizes as sent). A HEAD's answer keeps no body, and the GET's Content-Length."""
+    """The mock's own exchange as its journal entry: the request's context and the answer as written, kept as they
+    are; the entry's fields (`Entry`: method, path, operation, timings, what shaped it...) and the credential to
+    mask are worked out on the first read, off the request's way. Only the bytes it holds are counted now, and bodies
+    past the kept length cut now (`cut`: the request's body kept and both bodies' sizes as sent). A HEAD's answer
+    keeps no body, and the GET's Content-Length."""
 
-    __slots__ = ("body", "clock", "content_type", "cut", "exchange", "headers", "length")
+    __slots__ = ("body", "clock", "content_type", "context", "cut", "headers", "id", "length", "status", "time")
 
     def __init__(
         self,
-        exchange: RequestContext,
+        entry_id: int,
+        context: RequestContext,
         rendered: tuple[int, Mapping[str, str], bytes],
         content_type: str,
         body_limit: int,
         clock: tuple[float | None, float],
     ) -> None:
-        incoming = exchange.incoming
-        _, headers, body = rendered
+        self.id, self.time = entry_id, time.time()
+        incoming = context.incoming
+        self.status, headers, body = rendered
         self.length = None
         if incoming.method == "HEAD":
             self.length, body = len(body), b""
         request_body, body, sizes = kept_bodies(incoming.body, body, body_limit)
         self.cut = None if sizes is None else (request_body, sizes)
-        self.exchange, self.headers, self.body, self.content_type = exchange, headers, body, content_type
+        self.context, self.headers, self.body, self.content_type = context, headers, body, content_type
         self.clock, self.body_limit, self._fields = clock, body_limit, None
         request_headers = incoming.headers
         texts = [incoming.base_url, incoming.path, incoming.raw_query, content_type, *request_headers,
@@ -161,24 +164,33 @@ class Answered(Captured):
         self.size = held_bytes(request_body, body, body_limit, texts) + CONTENT_LENGTH
 
     @property
+    def exchange(self) -> Answered:
+        """The whole exchange the entry keeps: itself (`Entry.exchange`, for the journal)."""
+        return self
+
+    def _asdict(self) -> dict[str, Any]:
+        """The entry's fields, as `Entry._asdict()` gives them."""
+        return summary(self.id, self.time, self.context, self.status, self.clock[1], self)._asdict()
+
+    @property
     def secrets(self) -> tuple[str, ...]:  # type: ignore[override]
         # the credential the mock found, wherever it is repeated; the rest (tokens in the query, a form or JSON
         # body, a batch item; `Bearer` credentials; proofs) stands where a secret stands: the masking rule finds it
-        credential = self.exchange.credential
+        credential = self.context.credential
         return (credential,) if credential else ()
 
     def parts(self) -> tuple[Any, ...]:
-        exchange = self.exchange
-        incoming = exchange.incoming
+        context = self.context
+        incoming = context.incoming
         request_body, sizes = self.cut or (incoming.body, None)
         writing, done = self.clock
         timings = (
-            ((writing or done) - exchange.started) * 1000,
+            ((writing or done) - context.started) * 1000,
             (done - writing) * 1000 if writing is not None else 0.0,
         )
         url = f"{incoming.base_url}{incoming.path}"
         answer = Written(self.content_type, self.headers, self.body, self.length)
-        return (url, incoming.raw_query, incoming.headers, request_body, answer, timings, shaping(exchange), sizes)
+        return (url, incoming.raw_query, incoming.headers, request_body, answer, timings, shaping(context), sizes)
 
 
 def kept_bodies(
@@ -238,6 +250,29 @@ def masked_text(body: bytes, masker: Masker) -> str:
     return masker(text) if text else text
 
 
+def summary(
+    entry_id: int, wall: float, exchange: RequestContext, status: int, done: float, whole: Answered | None
+) -> Entry:
+    """The journal's entry for the mock's answer: recorded at `wall` (epoch seconds), answered at `done` (the
+    monotonic clock)."""
+    incoming = exchange.incoming
+    return Entry(
+        entry_id,
+        wall,
+        incoming.method,
+        incoming.path[:500],
+        incoming.raw_query[:1000],
+        exchange.operation_id,
+        status,
+        round((done - exchange.started) * 1000, 3),
+        exchange.credential,
+        exchange.trace,
+        exchange.scenario,
+        (),
+        whole,
+    )
+
+
 def journal_entry(
     journal: Journal,
     body_limit: int,
@@ -246,24 +281,11 @@ def journal_entry(
     content_type: str,
     writing: float | None,
 ) -> None:
-    """The journal's entry for one answered request: the whole exchange unless the journal keeps nothing. `writing`
-    is when its answer began to be written (None for a batch item, written inside its batch)."""
-    incoming = exchange.incoming
+    """The journal's entry for one answered request: the whole exchange, or its summary alone when the journal
+    keeps nothing. `writing` is when its answer began to be written (None for a batch item, written inside its
+    batch)."""
     now = time.monotonic()
-    journal.record(
-        Entry(
-            journal.next_id(),
-            time.time(),
-            incoming.method,
-            incoming.path[:500],
-            incoming.raw_query[:1000],
-            exchange.operation_id,
-            rendered[0],
-            round((now - exchange.started) * 1000, 3),
-            exchange.credential,
-            exchange.trace,
-            exchange.scenario,
-            (),
-            Answered(exchange, rendered, content_type, body_limit, (writing, now)) if journal.capacity else None,
-        )
-    )
+    if journal.keeping:
+        journal.record(Answered(journal.next_id(), exchange, rendered, content_type, body_limit, (writing, now)))
+    else:
+        journal.record(summary(journal.next_id(), time.time(), exchange, rendered[0], now, None))

@@ -130,15 +130,17 @@ def windows(policies: Sequence[Policy], operation_id: str | None, credential: st
 def tally(counted: Sequence[Window], counts: Sequence[int]) -> Usage:
     """The usage a request reports from its counts (this request included): the tightest budget, exceeded when
     any is."""
-    tightest: Usage | None = None
+    tightest: tuple[int, Window] | None = None  # remaining, and the window it remains in
     exceeded = False
-    for (policy, start), count in zip(counted, counts, strict=True):
-        usage = Usage(policy.limit, max(0, policy.limit - count), start + policy.window, count > policy.limit)
-        exceeded = exceeded or usage.exceeded
-        if tightest is None or usage.remaining < tightest.remaining:
-            tightest = usage
+    for window, count in zip(counted, counts, strict=True):
+        remaining = window[0].limit - count
+        if remaining < 0:
+            remaining, exceeded = 0, True
+        if tightest is None or remaining < tightest[0]:
+            tightest = (remaining, window)
     assert tightest is not None  # the default policy always applies
-    return tightest if tightest.exceeded == exceeded else tightest._replace(exceeded=exceeded)
+    remaining, (policy, start) = tightest
+    return Usage(policy.limit, remaining, start + policy.window, exceeded)
 
 
 # ---- client relations (Graph)

@@ -62,6 +62,18 @@ class Entry(NamedTuple):
     exchange: Whole | None = None
 
 
+class Recorded(Protocol):
+    """What a journal keeps: an `Entry`, or what makes its fields on read (the mock's own answers, whose fields are
+    worked out off the request's way: `mockserver.controls.exchange_record.Answered`)."""
+
+    @property
+    def exchange(self) -> Whole | None: ...
+
+    def _asdict(self) -> dict[str, Any]:
+        """The fields of `Entry`."""
+        ...
+
+
 class View(NamedTuple):
     """What a read of the journal shows, on every store."""
 
@@ -81,7 +93,7 @@ def shown(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def held(entry: Entry) -> int:
+def held(entry: Recorded) -> int:
     return entry.exchange.size if entry.exchange is not None else 0
 
 
@@ -91,7 +103,7 @@ class Journal:
     def __init__(self, capacity: int = 1000, byte_limit: int = Settings.journal_bytes) -> None:
         self.capacity = capacity
         self.byte_limit = byte_limit
-        self.entries: deque[Entry] = deque()
+        self.entries: deque[Recorded] = deque()
         self.ids = itertools.count(1)
         self.recorded = 0
         self.held = 0  # sum of the kept entries' `size`
@@ -106,7 +118,7 @@ class Journal:
         """The id of the entry about to be recorded (a shared journal's store gives its own: 0 here)."""
         return next(self.ids)
 
-    def record(self, entry: Entry) -> Entry:
+    def record(self, entry: Recorded) -> Recorded:
         """Keep `entry` (its id from `next_id`), pushing out the oldest past the bounds."""
         self.recorded += 1
         if not self.capacity:

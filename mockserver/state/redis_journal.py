@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from mockserver.state import scripts
-from mockserver.state.journal import Entry, Journal, View, select, shown
+from mockserver.state.journal import Journal, Recorded, View, select, shown
 from mockserver.state.redis_link import Command, Link
 
 MAX_RIDE = 200  # entries written by one call
@@ -29,7 +29,7 @@ class RedisJournal(Journal):
         super().__init__(capacity)
         self.link = link
         self.keys = [key("epoch"), key("journal"), key("total"), key("bodies")]
-        self.waiting: list[Entry] = []  # masked and encoded when they go (`ride`), off the request's way
+        self.waiting: list[Recorded] = []  # masked and encoded when they go (`ride`), off the request's way
         self.skipped = 0  # recorded, then pushed out of `waiting` by newer ones before they went: counted in the total
         self.timer: asyncio.TimerHandle | None = None
         self.due = False  # entries have waited DELAY: the next batch carries them
@@ -38,7 +38,7 @@ class RedisJournal(Journal):
     def next_id(self) -> int:
         return 0  # Redis numbers the entries as they arrive
 
-    def record(self, entry: Entry) -> Entry:
+    def record(self, entry: Recorded) -> Recorded:
         """Keep `entry` until it rides to Redis, which numbers it."""
         self.keep([entry])
         if self.timer is None and not self.due:
@@ -49,7 +49,7 @@ class RedisJournal(Journal):
         self.timer, self.due = None, True
         self.link.schedule()
 
-    def keep(self, entries: list[Entry]) -> None:
+    def keep(self, entries: list[Recorded]) -> None:
         self.waiting.extend(entries)
         over = len(self.waiting) - self.capacity
         if over > 0:
