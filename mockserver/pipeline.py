@@ -35,7 +35,7 @@ from mockserver.controls.prefer import Directive, PreferenceError, choose, parse
 from mockserver.errors import ApiError, detached, limit_error
 from mockserver.exchange import Incoming, Outcome, Rendered, Reply, RequestContext, encode, reply_size
 from mockserver.http.limits import JsonLimit
-from mockserver.http.wire import read_incoming, send_json
+from mockserver.http.wire import BODILESS, decoded, read_incoming, send_json
 from mockserver.mock import Mock
 from mockserver.state import decisions
 from mockserver.state.cache import BoundedCache, WorldCache
@@ -69,7 +69,8 @@ class MockMiddleware:
         self.operations: Operations = mock.operations.with_handlers(handlers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        incoming = await read_incoming(scope, receive, self.limits)
+        bodiless = scope["method"] in BODILESS  # nothing to wait for: decoded at once, no coroutine
+        incoming = decoded(scope, self.limits) if bodiless else await read_incoming(scope, receive, self.limits)
         api, exchange, (status, headers, body) = await self.answer(incoming)
         delay = self.latency() + exchange.delay_ms
         if delay > 0:

@@ -19,38 +19,47 @@ from mockserver.state.cache import memo, text_size
 
 MAX_QUERY_FIELDS = 1000
 MAX_HOST = 262  # a DNS name (253) with a port
+BODILESS = ("GET", "HEAD")  # read without waiting for a body
 HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 async def read_incoming(scope: Scope, receive: Receive, limits: Limits = DEFAULT) -> Incoming:
     """The request decoded once: query pairs, headers, and a body read up to `limits.body_bytes` within
     `limits.body_timeout`; the first limit the request breaks is noted in `breach`, for the API to answer."""
-    raw_query = scope.get("query_string", b"").decode("latin-1")
-    breach = limits.head_breach(scope["path"], raw_query)
+    if scope["method"] in BODILESS:
+        return decoded(scope, limits)
     body, too_large, slow = b"", False, False
-    if scope["method"] not in ("GET", "HEAD"):
-        try:
-            async with asyncio.timeout(limits.body_timeout):
-                body, too_large = await read_body(receive, limits.body_bytes)
-        except TimeoutError:
-            slow = True
-    breach = breach or (limits.body_too_large() if too_large else limits.body_too_slow() if slow else None)
+    try:
+        async with asyncio.timeout(limits.body_timeout):
+            body, too_large = await read_body(receive, limits.body_bytes)
+    except TimeoutError:
+        slow = True
+    return decoded(
+        scope, limits, body, limits.body_too_large() if too_large else limits.body_too_slow() if slow else None
+    )
+
+
+def decoded(scope: Scope, limits: Limits, body: bytes = b"", body_breach: str | None = None) -> Incoming:
+    """The request decoded, its body already read (or none: a GET's, a HEAD's); `body_breach` is the limit reading
+    it broke."""
+    raw_query = scope.get("query_string", b"").decode("latin-1")
+    breach = limits.head_breach(scope["path"], raw_query) or body_breach
     try:
         headers = shared_headers(tuple(scope["headers"]))
     except TypeError:  # pairs given as lists (unhashable): decoded for this request alone
         headers = decoded_headers(scope["headers"])
     return Incoming(
-        method=scope["method"],
-        path=scope["path"],
-        raw_query=raw_query,
-        query=parse_query(raw_query) if breach is None else (),
-        headers=headers,
-        body=body,
-        path_params={},
-        base_url=base_url(scope.get("scheme", "http"), headers.get("host", ""), tuple(scope.get("server") or ())),
-        body_too_large=too_large or slow,
-        breach=breach,
-        limits=limits,
+        scope["method"],
+        scope["path"],
+        raw_query,
+        parse_query(raw_query) if breach is None else (),
+        headers,
+        body,
+        {},
+        base_url(scope.get("scheme", "http"), headers.get("host", ""), tuple(scope.get("server") or ())),
+        body_breach is not None,
+        breach,
+        limits,
     )
 
 

@@ -3,7 +3,6 @@ every answer (usage included), and its wording of times."""
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from typing import Any
 
@@ -41,10 +40,8 @@ def render_node(account: AdAccount, relation: Relation, fields: tuple[str, ...],
     return node
 
 
-@functools.lru_cache(maxsize=1024)
 def usage_json(business_id: str, percent: int, regain: int) -> str:
-    """`X-Business-Use-Case-Usage` for one business: percentages of the window used, minutes to regain access; its
-    inputs take few values over a window, so each text is encoded once."""
+    """`X-Business-Use-Case-Usage` for one business: percentages of the window used, minutes to regain access."""
     entry = {
         "type": "ads_management",
         "call_count": percent,
@@ -55,7 +52,6 @@ def usage_json(business_id: str, percent: int, regain: int) -> str:
     return encode({business_id: [entry]}).decode()
 
 
-@functools.lru_cache(maxsize=128)
 def app_usage_json(percent: int) -> str:
     """`x-app-usage`, the app-level twin of `X-Business-Use-Case-Usage`: the same percentages."""
     return encode({"call_count": percent, "total_cputime": percent // 2, "total_time": percent // 2}).decode()

@@ -38,6 +38,20 @@ def answered_version(path: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
+def fixed_headers(path: str) -> dict[str, str]:
+    """What every answer on a path carries: Graph's caching headers and the version it names (clients repeat their
+    paths); each answer copies it."""
+    return {**GRAPH_HEADERS, "facebook-api-version": answered_version(path)}
+
+
+@functools.lru_cache(maxsize=1024)
+def usage_headers(business_id: str | None, percent: int, regain: int) -> tuple[str, str | None]:
+    """`x-app-usage`, and `X-Business-Use-Case-Usage` when the path names a business: their inputs take few values
+    over a window, so each pair is made once."""
+    return app_usage_json(percent), None if business_id is None else usage_json(business_id, percent, regain)
+
+
+@functools.lru_cache(maxsize=1024)
 def is_version(segment: str) -> bool:
     """`v25.0`; asked on every request of the edge, whose clients repeat their paths."""
     return VERSION_RE.fullmatch(segment) is not None
@@ -153,20 +167,20 @@ class GraphSurface:
         return error
 
     def headers(self, exchange: RequestContext, usage: Usage, now: float) -> dict[str, str]:
-        headers = {
-            **GRAPH_HEADERS,
-            "facebook-api-version": answered_version(exchange.incoming.path),
-            "x-fb-trace-id": exchange.trace,
-            "x-fb-request-id": self.new_trace(),
-        }
+        incoming = exchange.incoming
+        headers = fixed_headers(incoming.path).copy()
+        headers["x-fb-trace-id"] = exchange.trace
+        headers["x-fb-request-id"] = self.new_trace()
         if exchange.principal is not None:
             throttled = usage.exceeded or exchange.throttled
             percent = 100 if throttled else min(100, round(usage.used_fraction * 100))
-            headers["x-app-usage"] = app_usage_json(percent)
-            business_id = exchange.incoming.path_params.get("business_id")
-            if business_id is not None:  # a batch names no business: its items carry their own
-                regain = max(1, math.ceil((usage.reset_at - now) / 60)) if throttled else 0
-                headers["X-Business-Use-Case-Usage"] = usage_json(business_id, percent, regain)
+            business_id = incoming.path_params.get("business_id")
+            # a batch names no business: its items carry their own
+            regain = max(1, math.ceil((usage.reset_at - now) / 60)) if throttled and business_id is not None else 0
+            app_usage, business_usage = usage_headers(business_id, percent, regain)
+            headers["x-app-usage"] = app_usage
+            if business_usage is not None:
+                headers["X-Business-Use-Case-Usage"] = business_usage
         return headers
 
     def wire_status(self, exchange: RequestContext, status: int) -> int:
