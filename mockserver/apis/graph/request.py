@@ -57,10 +57,9 @@ def query_param(exchange: RequestContext, name: str) -> str | None:
 def param(exchange: RequestContext, name: str) -> Any:
     """Last value of a parameter from the query, else from the body (form or JSON) of a POST."""
     in_query = query_param(exchange, name)
-    if in_query is not None:
+    if in_query is not None or exchange.incoming.method != "POST":
         return in_query
-    body = body_params(exchange) if exchange.incoming.method == "POST" else {}
-    value = body.get(name)
+    value = body_params(exchange).get(name)
     return value[-1] if isinstance(value, list) and exchange.incoming.content_type != "application/json" else value
 
 
