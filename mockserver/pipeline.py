@@ -55,6 +55,8 @@ class MockMiddleware:
         settings = mock.settings
         self.limits = settings.limits
         self.latency_ms = settings.latency_ms  # fixed for the server's life
+        low, high = self.latency_ms
+        self.fixed_latency = low if low == high else None  # a range is drawn per request (`latency`), this is not
         # Both keyed on what the client sent (path, query, headers): bounded in bytes, keys included.
         self.routes = BoundedCache(settings.cache_bytes // 4, weigh=lambda key, _route: len(key[1]) + 200)
         self.replies = WorldCache(mock.store, settings.cache_bytes, weigh=reply_size)
@@ -72,7 +74,7 @@ class MockMiddleware:
         bodiless = scope["method"] in BODILESS  # nothing to wait for: decoded at once, no coroutine
         incoming = decoded(scope, self.limits) if bodiless else await read_incoming(scope, receive, self.limits)
         api, exchange, (status, headers, body) = await self.answer(incoming)
-        delay = self.latency() + exchange.delay_ms
+        delay = (self.fixed_latency if self.fixed_latency is not None else self.latency()) + exchange.delay_ms
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         writing = time.monotonic()
@@ -278,5 +280,5 @@ class MockMiddleware:
         return outcome.status, headers, body
 
     def latency(self) -> float:
-        low, high = self.latency_ms
-        return low if low == high else self.rng.uniform(low, high)
+        """This request's draw within `--latency`'s range."""
+        return self.rng.uniform(*self.latency_ms)

@@ -118,13 +118,10 @@ def body_seed(seed: int, *parts: str) -> int:
 # ---- rate limits
 
 
-def window_start(policy: Policy, now: float) -> float:
-    return math.floor(now / policy.window) * policy.window
-
-
 def windows(policies: Sequence[Policy], operation_id: str | None, credential: str, now: float) -> list[Window]:
-    """The policies that count this request, each with the start of its current window."""
-    return [(p, window_start(p, now)) for p in policies if p.applies(operation_id, credential)]
+    """The policies that count this request, each with the start of its current window (a multiple of its
+    length)."""
+    return [(p, math.floor(now / p.window) * p.window) for p in policies if p.applies(operation_id, credential)]
 
 
 def tally(counted: Sequence[Window], counts: Sequence[int]) -> Usage:

@@ -67,15 +67,21 @@ class RateLimiter:
         self.default = default
         self.clock = clock
         self.policies: list[Policy] = []
+        self.peeked: Usage | None = None  # the last `peek`
 
     @property
     def in_force(self) -> tuple[Policy, ...]:
         return (self.default, *self.policies)
 
     def peek(self) -> Usage:
-        """The default budget, uncounted: what a request that never reached the limiter reports."""
-        now, window = self.clock(), self.default.window
-        return Usage(self.default.limit, self.default.limit, math.floor(now / window) * window + window, False)
+        """The default budget, uncounted: what a request that never reached the limiter reports (every 401 does);
+        the same until its window ends."""
+        now, default, peeked = self.clock(), self.default, self.peeked
+        window = default.window
+        if peeked is not None and peeked.limit == default.limit and peeked.reset_at - window <= now < peeked.reset_at:
+            return peeked
+        self.peeked = Usage(default.limit, default.limit, math.floor(now / window) * window + window, False)
+        return self.peeked
 
 
 def policy_json(policy: Policy) -> dict[str, object]:
