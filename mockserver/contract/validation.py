@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from mockserver.contract.operations import Operations
 from mockserver.contract.params import ecma_pattern
@@ -164,9 +165,12 @@ class ResponseValidator:
 
 def body_problems(rules: ResponseRules, body: bytes) -> tuple[str, ...]:
     try:
-        document = json.loads(body)
-    except ValueError:
-        return ("body is not JSON",)
-    except RecursionError:  # an upstream's answer, judged by the proxy: deeper than any documented body
-        return ("body nests too deeply to be read",)
+        document = orjson.loads(body)  # a batch's answer is read on every batch: a few times faster than json
+    except orjson.JSONDecodeError:
+        try:  # what orjson refuses and the standard library reads, or says why it cannot
+            document = json.loads(body)
+        except ValueError:
+            return ("body is not JSON",)
+        except RecursionError:  # an upstream's answer, judged by the proxy: deeper than any documented body
+            return ("body nests too deeply to be read",)
     return tuple(f"body{e.instance_path}: {e.message}" for e in rules.body.iter_errors(document))
