@@ -4,7 +4,6 @@ world (tokens, businesses, the edge's behaviour); the validating proxy uses this
 
 from __future__ import annotations
 
-import binascii
 import functools
 import math
 import random
@@ -14,6 +13,7 @@ from typing import Any
 from mockserver.apis.graph.fields import parse_fields
 from mockserver.apis.graph.render import GRAPH_HEADERS, app_usage_json, usage_json
 from mockserver.apis.graph.request import body_params, param, parse_tasks, task_values
+from mockserver.apis.ids import IdPool, urlsafe_base64
 from mockserver.contract.operations import Operations
 from mockserver.contract.params import ParamFault, ecma_pattern
 from mockserver.contract.spec import Example
@@ -26,8 +26,6 @@ Json = dict[str, Any]
 DEFAULT_VERSION = "v25.0"
 VERSION_RE = re.compile(r"v[0-9]+\.[0-9]+")
 SUPPRESS_ON = ("1", "true")
-
-URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -63,7 +61,7 @@ class GraphSurface:
 
     def __init__(self, operations: Operations, seed: int) -> None:
         contract = operations.contract
-        self.rng = random.Random(seed)
+        self.ids = IdPool(random.Random(seed), 18, urlsafe_base64, 24)
         self.default_fields = tuple(operations["listClientAdAccounts"].definition["x-default-fields"])
         self.default_tasks = list(operations["createClientAdAccount"].definition["x-default-permitted-tasks"])
         self.tasks = contract.deref({"$ref": "#/components/schemas/PermittedTask"})["enum"]
@@ -77,8 +75,8 @@ class GraphSurface:
     # ---- routing
 
     def new_trace(self) -> str:
-        raw = binascii.b2a_base64(self.rng.getrandbits(136).to_bytes(17, "big"), newline=False)
-        return raw.translate(URLSAFE).decode().rstrip("=")  # base64.urlsafe_b64encode, without its Python layers
+        """A trace or request id: 144 seeded random bits as 24 URL-safe base64 characters."""
+        return self.ids.next()
 
     def not_found(self, exchange: RequestContext) -> ApiError:
         segments = [s for s in exchange.incoming.path.split("/") if s]

@@ -8,6 +8,7 @@ import functools
 import random
 from typing import Any
 
+from mockserver.apis.ids import IdPool, hex_text
 from mockserver.contract.operations import Operations
 from mockserver.contract.params import ParamFault
 from mockserver.contract.spec import Example
@@ -32,14 +33,14 @@ class KlayraiSurface:
     content_type = "application/json"
 
     def __init__(self, operations: Operations, seed: int) -> None:
-        self.rng = random.Random(seed)
+        self.ids = IdPool(random.Random(seed), 8, hex_text, 16)  # req_ and 16 hex digits
         self.versions: list[str] = list(operations.contract.spec["x-supported-klayrai-versions"])
         self.latest = self.versions[-1]
 
     # ---- routing
 
     def new_trace(self) -> str:
-        return f"req_{self.rng.getrandbits(64):016x}"
+        return "req_" + self.ids.next()
 
     def not_found(self, exchange: RequestContext) -> ApiError:
         return KlayraiError("not_found", f"No such path '{exchange.incoming.path}'.")
