@@ -91,9 +91,12 @@ def parse_query(raw_query: str) -> tuple[tuple[str, str], ...]:
 
 
 def decoded_headers(raw: Sequence[Sequence[bytes]]) -> dict[str, str]:
-    """Names lower-cased, as a plain dict looked up a few times per request; the first of a repeated header wins, as
-    in Starlette."""
-    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in reversed(raw)}
+    """Names lower-cased, as a plain dict looked up a few times per request, in the order sent (the journal and its
+    HAR show them so); the first of a repeated header wins, as in Starlette."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    return headers
 
 
 def head_size(args: tuple[tuple[tuple[bytes, bytes], ...]], result: dict[str, str]) -> int:
