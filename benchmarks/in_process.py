@@ -18,7 +18,7 @@ import base64
 import time
 from typing import Any
 
-from starlette.types import ASGIApp, Message
+from starlette.types import ASGIApp, Message, Receive
 
 from benchmarks.ceiling import build_app
 from benchmarks.targets import REQUESTS, Req
@@ -46,12 +46,18 @@ def scope_of(req: Req) -> dict[str, Any]:
     }
 
 
-async def call(app: ASGIApp, req: Req) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """One request through `app`: its status, headers and body."""
-    answer: dict[str, Any] = {"body": b""}
+def receiver(req: Req) -> Receive:
+    """What a server hands the app to read `req`'s body: all of it at once."""
 
     async def receive() -> Message:
         return {"type": "http.request", "body": req.body, "more_body": False}
+
+    return receive
+
+
+async def call(app: ASGIApp, req: Req) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """One request through `app`: its status, headers and body."""
+    answer: dict[str, Any] = {"body": b""}
 
     async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -59,7 +65,7 @@ async def call(app: ASGIApp, req: Req) -> tuple[int, list[tuple[bytes, bytes]], 
         else:
             answer["body"] += message.get("body", b"")
 
-    await app(scope_of(req), receive, send)
+    await app(scope_of(req), receiver(req), send)
     return answer["status"], answer["headers"], answer["body"]
 
 
@@ -81,10 +87,7 @@ def recording(answers: dict[str, tuple[int, list[tuple[bytes, bytes]], bytes]]) 
 
 async def timed(app: ASGIApp, req: Req, requests: int) -> float:
     """Microseconds per request, `requests` in a row."""
-    scope = scope_of(req)
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": req.body, "more_body": False}
+    scope, receive = scope_of(req), receiver(req)
 
     async def send(_message: Message) -> None:
         return None
